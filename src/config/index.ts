@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Settings come from the environment; every value is validated here, once, at start. */
+const EnvSchema = z.object({
+  SMART_DATA_DIR: z.string().min(1).default('./data'),
+  SMART_DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres:// or sqlite:')
+    .optional(),
+  SMART_HOST: z.string().min(1).default('0.0.0.0'),
+  SMART_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  SMART_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .optional(),
+  SMART_SECRET_KEY_FILE: z.string().min(1).optional(),
+  SMART_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SMART_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  SMART_MAX_IMPORT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  SMART_COOKIE_SECURE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export interface Config {
+  dataDir: string;
+  /** `sqlite:/path/file.db` or `postgres://...` */
+  databaseUrl: string;
+  host: string;
+  port: number;
+  secretKeyHex: string | undefined;
+  secretKeyFile: string;
+  logLevel: z.infer<typeof EnvSchema>['SMART_LOG_LEVEL'];
+  sessionTtlMs: number;
+  maxImportBytes: number;
+  cookieSecure: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration in the environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.SMART_DATA_DIR);
+  return {
+    dataDir,
+    databaseUrl: e.SMART_DATABASE_URL ?? `sqlite:${path.join(dataDir, 'smart.db')}`,
+    host: e.SMART_HOST,
+    port: e.SMART_PORT,
+    secretKeyHex: e.SMART_SECRET_KEY,
+    secretKeyFile: e.SMART_SECRET_KEY_FILE ?? path.join(dataDir, 'secret.key'),
+    logLevel: e.SMART_LOG_LEVEL,
+    sessionTtlMs: e.SMART_SESSION_TTL_HOURS * 3600_000,
+    maxImportBytes: e.SMART_MAX_IMPORT_BYTES,
+    cookieSecure: e.SMART_COOKIE_SECURE,
+  };
+}

@@ -1,0 +1,12 @@
+import type { Db } from './db/database.js';
+import type { DbKind } from './db/dialect.js';
+import type { Clock } from './lib/clock.js';
+import type { SecretBox } from './lib/secrets.js';
+
+/** The side effects every service needs, passed in (never imported) so tests can swap them. */
+export interface AppContext {
+  db: Db;
+  dbKind: DbKind;
+  clock: Clock;
+  secrets: SecretBox;
+}

@@ -1,0 +1,18 @@
+import type { Kysely, Migration } from 'kysely';
+import type { DbKind } from '../dialect.js';
+import * as m0001 from './0001_foundation.js';
+
+interface VersionedMigration {
+  up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
+}
+
+/** Every migration, in order. Names never change once released. */
+const ALL: Record<string, VersionedMigration> = {
+  '0001_foundation': m0001,
+};
+
+export function migrationsFor(kind: DbKind): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(ALL).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, kind) }]),
+  );
+}

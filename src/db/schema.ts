@@ -1,0 +1,185 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Table types. Every timestamp is integer milliseconds since the epoch, UTC.
+ * Booleans are stored as 0/1 integers on both databases so that one query shape serves both.
+ */
+export interface DealersTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UploadTokensTable {
+  id: Generated<number>;
+  dealer_id: number;
+  /** Set for a per-installation agent token; null for a dealer-wide token. */
+  installation_id: number | null;
+  label: string;
+  /** First characters of the token, shown in lists so a token can be recognised. */
+  prefix: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface OrgUnitsTable {
+  id: Generated<number>;
+  dealer_id: number;
+  parent_id: number | null;
+  name: string;
+  /** Materialized path of ids, `/3/7/`: a subtree is `path LIKE '/3/%'`. */
+  path: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** Null only for the instance operator. */
+  dealer_id: number | null;
+  unit_id: number | null;
+  manager_id: number | null;
+  login: string;
+  display_name: string;
+  password_hash: string;
+  role: string;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  token_hash: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  label: string;
+  prefix: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ManagersTable {
+  id: Generated<number>;
+  dealer_id: number;
+  unit_id: number | null;
+  name: string;
+  /** JSON array of e-mail addresses. */
+  emails: string;
+  telegram_chat_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClientsTable {
+  id: Generated<number>;
+  dealer_id: number;
+  unit_id: number | null;
+  short_name: string;
+  legal_name: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClientManagersTable {
+  client_id: number;
+  manager_id: number;
+}
+
+export interface InstallationsTable {
+  id: Generated<number>;
+  dealer_id: number;
+  client_id: number;
+  /** polled | agent | closed */
+  kind: string;
+  /** Identity within the dealer: `host:port` for polled, the client short name for agent/closed. */
+  source_key: string;
+  address: string | null;
+  port: number | null;
+  protocol: string | null;
+  probe_enabled: number;
+  collect_interval_s: number;
+  asrp_period_s: number;
+  utc_offset_min: number;
+  smartlogin_user: string | null;
+  smartlogin_password_enc: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InstallationManagersTable {
+  installation_id: number;
+  manager_id: number;
+  /** The e-mail given on the CSV row for this installation and manager. */
+  email: string;
+}
+
+export interface OnlineAccessesTable {
+  id: Generated<number>;
+  dealer_id: number;
+  client_id: number;
+  login: string;
+  password_enc: string;
+  host: string;
+  folder: string;
+  protocol: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OnlineAccessManagersTable {
+  online_access_id: number;
+  manager_id: number;
+  email: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  dealer_id: number | null;
+  actor: string;
+  action: string;
+  entity: string;
+  entity_id: string;
+  details: string;
+}
+
+export interface Database {
+  dealers: DealersTable;
+  upload_tokens: UploadTokensTable;
+  org_units: OrgUnitsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  managers: ManagersTable;
+  clients: ClientsTable;
+  client_managers: ClientManagersTable;
+  installations: InstallationsTable;
+  installation_managers: InstallationManagersTable;
+  online_accesses: OnlineAccessesTable;
+  online_access_managers: OnlineAccessManagersTable;
+  audit_log: AuditLogTable;
+}
+
+export type DealerRow = Selectable<DealersTable>;
+export type OrgUnitRow = Selectable<OrgUnitsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type ManagerRow = Selectable<ManagersTable>;
+export type ClientRow = Selectable<ClientsTable>;
+export type InstallationRow = Selectable<InstallationsTable>;
+export type NewInstallation = Insertable<InstallationsTable>;
+export type InstallationUpdate = Updateable<InstallationsTable>;
+export type OnlineAccessRow = Selectable<OnlineAccessesTable>;
+export type UploadTokenRow = Selectable<UploadTokensTable>;
