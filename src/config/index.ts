@@ -16,7 +16,12 @@ const EnvSchema = z.object({
     .optional(),
   SMART_SECRET_KEY_FILE: z.string().min(1).optional(),
   SMART_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SMART_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  SMART_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
   SMART_MAX_IMPORT_BYTES: z.coerce
     .number()
     .int()

@@ -53,7 +53,11 @@ export interface ClientFilter {
   shortName?: string;
 }
 
-export async function listClients(ctx: AppContext, actor: Actor, filter: ClientFilter = {}): Promise<Client[]> {
+export async function listClients(
+  ctx: AppContext,
+  actor: Actor,
+  filter: ClientFilter = {},
+): Promise<Client[]> {
   let q = ctx.db.selectFrom('clients').selectAll().where(clientVisible(actor.scope, 'clients.id'));
   if (filter.dealerId !== undefined) q = q.where('dealer_id', '=', filter.dealerId);
   if (filter.unitId !== undefined) q = q.where('unit_id', '=', filter.unitId);
@@ -79,7 +83,12 @@ export async function getClient(ctx: AppContext, actor: Actor, id: number): Prom
   return client as Client;
 }
 
-async function checkManagers(ctx: AppContext, actor: Actor, dealerId: number, ids: number[]): Promise<number[]> {
+async function checkManagers(
+  ctx: AppContext,
+  actor: Actor,
+  dealerId: number,
+  ids: number[],
+): Promise<number[]> {
   const unique = [...new Set(ids)];
   for (const id of unique) {
     const m = await getManager(ctx, actor, id);
@@ -133,13 +142,19 @@ export async function createClient(ctx: AppContext, actor: Actor, input: ClientI
   });
 }
 
-export async function updateClient(ctx: AppContext, actor: Actor, id: number, patch: ClientPatch): Promise<Client> {
+export async function updateClient(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  patch: ClientPatch,
+): Promise<Client> {
   requireWrite(actor);
   const data = ClientPatch.parse(patch);
   const before = await getClient(ctx, actor, id);
   return withTx(ctx, async (db) => {
     const t = { ...ctx, db };
-    const unitId = data.unitId === undefined ? before.unitId : await unitForWrite(t, actor, before.dealerId, data.unitId);
+    const unitId =
+      data.unitId === undefined ? before.unitId : await unitForWrite(t, actor, before.dealerId, data.unitId);
     if (data.shortName && data.shortName !== before.shortName) {
       const dup = await db
         .selectFrom('clients')
@@ -181,7 +196,11 @@ export async function updateClient(ctx: AppContext, actor: Actor, id: number, pa
 }
 
 /** Adds managers to a client without removing the ones it has (used by the import). */
-export async function addClientManagers(ctx: AppContext, clientId: number, managerIds: number[]): Promise<void> {
+export async function addClientManagers(
+  ctx: AppContext,
+  clientId: number,
+  managerIds: number[],
+): Promise<void> {
   const existing = await ctx.db
     .selectFrom('client_managers')
     .select('manager_id')
@@ -195,6 +214,36 @@ export async function addClientManagers(ctx: AppContext, clientId: number, manag
       .values(add.map((m) => ({ client_id: clientId, manager_id: m })))
       .execute();
   }
+}
+
+/**
+ * A manager sees a client through client_managers. When an installation or online access stops naming
+ * a manager, the manager keeps the client only if another of the client's objects still names them.
+ * Managers assigned to the client directly (no object names anyone) are left alone.
+ */
+export async function dropUnlinkedClientManagers(ctx: AppContext, clientId: number): Promise<void> {
+  const linked = new Set(
+    [
+      ...(await ctx.db
+        .selectFrom('installation_managers')
+        .innerJoin('installations', 'installations.id', 'installation_managers.installation_id')
+        .select('installation_managers.manager_id as m')
+        .where('installations.client_id', '=', clientId)
+        .execute()),
+      ...(await ctx.db
+        .selectFrom('online_access_managers')
+        .innerJoin('online_accesses', 'online_accesses.id', 'online_access_managers.online_access_id')
+        .select('online_access_managers.manager_id as m')
+        .where('online_accesses.client_id', '=', clientId)
+        .execute()),
+    ].map((r) => r.m),
+  );
+  if (linked.size === 0) return;
+  await ctx.db
+    .deleteFrom('client_managers')
+    .where('client_id', '=', clientId)
+    .where('manager_id', 'not in', [...linked])
+    .execute();
 }
 
 export async function deleteClient(ctx: AppContext, actor: Actor, id: number): Promise<void> {

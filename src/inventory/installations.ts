@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js'
 import { audit } from '../tenancy/audit.js';
 import { Email, getManager } from '../tenancy/managers.js';
 import { clientVisible, requireWrite, type Actor } from '../tenancy/scope.js';
-import { addClientManagers, getClient } from './clients.js';
+import { addClientManagers, dropUnlinkedClientManagers, getClient } from './clients.js';
 import { agentNameProblem, defaultPort, HostName, Port, Protocol } from './names.js';
 
 /** polled: SMART reaches it by URL; agent: smartupload pushes; closed: reports are uploaded by hand. */
@@ -18,8 +18,16 @@ export type ManagerLink = z.infer<typeof ManagerLink>;
 
 const Settings = {
   probeEnabled: z.boolean(),
-  collectIntervalS: z.number().int().min(60).max(7 * 86400),
-  asrpPeriodS: z.number().int().min(3600).max(90 * 86400),
+  collectIntervalS: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86400),
+  asrpPeriodS: z
+    .number()
+    .int()
+    .min(3600)
+    .max(90 * 86400),
   /** Minutes east of UTC, whole quarter-hours, UTC−12 … UTC+14. */
   utcOffsetMin: z
     .number()
@@ -92,14 +100,23 @@ export interface Installation {
   managers: ManagerLink[];
 }
 
-export function sourceKeyOf(kind: InstallationKind, address: string | null, port: number | null, name: string): string {
+export function sourceKeyOf(
+  kind: InstallationKind,
+  address: string | null,
+  port: number | null,
+  name: string,
+): string {
   return kind === 'polled' ? `${address}:${port}` : name;
 }
 
 async function hydrate(ctx: AppContext, rows: InstallationRow[]): Promise<Installation[]> {
   const ids = rows.map((r) => r.id);
   const links = ids.length
-    ? await ctx.db.selectFrom('installation_managers').selectAll().where('installation_id', 'in', ids).execute()
+    ? await ctx.db
+        .selectFrom('installation_managers')
+        .selectAll()
+        .where('installation_id', 'in', ids)
+        .execute()
     : [];
   return rows.map((r) => ({
     id: r.id,
@@ -135,7 +152,10 @@ export async function listInstallations(
   actor: Actor,
   filter: InstallationFilter = {},
 ): Promise<Installation[]> {
-  let q = ctx.db.selectFrom('installations').selectAll().where(clientVisible(actor.scope, 'installations.client_id'));
+  let q = ctx.db
+    .selectFrom('installations')
+    .selectAll()
+    .where(clientVisible(actor.scope, 'installations.client_id'));
   if (filter.dealerId !== undefined) q = q.where('dealer_id', '=', filter.dealerId);
   if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
   if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
@@ -179,7 +199,9 @@ async function setManagerLinks(ctx: AppContext, installationId: number, links: M
   if (links.length) {
     await ctx.db
       .insertInto('installation_managers')
-      .values(links.map((l) => ({ installation_id: installationId, manager_id: l.managerId, email: l.email })))
+      .values(
+        links.map((l) => ({ installation_id: installationId, manager_id: l.managerId, email: l.email })),
+      )
       .execute();
   }
 }
@@ -234,7 +256,9 @@ export async function createInstallation(
         asrp_period_s: data.asrpPeriodS,
         utc_offset_min: data.utcOffsetMin,
         smartlogin_user: data.smartloginUser ?? null,
-        smartlogin_password_enc: data.smartloginPassword ? ctx.secrets.encrypt(data.smartloginPassword) : null,
+        smartlogin_password_enc: data.smartloginPassword
+          ? ctx.secrets.encrypt(data.smartloginPassword)
+          : null,
         created_at: now,
         updated_at: now,
       })
@@ -314,6 +338,7 @@ export async function updateInstallation(
         before.clientId,
         links.map((l) => l.managerId),
       );
+      await dropUnlinkedClientManagers(t, before.clientId);
     }
     const { smartloginPassword: pw, ...shown } = data;
     await audit(db, ctx.clock, actor, {
@@ -321,7 +346,10 @@ export async function updateInstallation(
       action: 'update',
       entity: 'installation',
       entityId: id,
-      details: { ...shown, ...(pw !== undefined ? { smartloginPassword: pw === null ? 'cleared' : 'changed' } : {}) },
+      details: {
+        ...shown,
+        ...(pw !== undefined ? { smartloginPassword: pw === null ? 'cleared' : 'changed' } : {}),
+      },
     });
     return getInstallation(t, actor, id);
   });
@@ -332,6 +360,7 @@ export async function deleteInstallation(ctx: AppContext, actor: Actor, id: numb
   const before = await getInstallation(ctx, actor, id);
   await withTx(ctx, async (db) => {
     await db.deleteFrom('installations').where('id', '=', id).execute();
+    await dropUnlinkedClientManagers({ ...ctx, db }, before.clientId);
     await audit(db, ctx.clock, actor, {
       dealerId: before.dealerId,
       action: 'delete',

@@ -1,7 +1,30 @@
 import { z } from 'zod';
 
 /** Characters the existing service forbids in client names (they end up in file names and URLs). */
-export const FORBIDDEN_NAME_CHARS = ['#', '%', '&', '{', '}', '\\', '<', '>', '*', '?', '/', ' ', '$', '!', "'", '"', ':', '@', '+', '`', '|', '='];
+export const FORBIDDEN_NAME_CHARS = [
+  '#',
+  '%',
+  '&',
+  '{',
+  '}',
+  '\\',
+  '<',
+  '>',
+  '*',
+  '?',
+  '/',
+  ' ',
+  '$',
+  '!',
+  "'",
+  '"',
+  ':',
+  '@',
+  '+',
+  '`',
+  '|',
+  '=',
+];
 
 /** Why an agent source name (the client name used in the scripts) is not acceptable, or null. */
 export function agentNameProblem(name: string): string | null {

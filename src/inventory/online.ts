@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError } from '../lib/errors.js';
 import { audit } from '../tenancy/audit.js';
 import { getManager } from '../tenancy/managers.js';
 import { clientVisible, requireWrite, type Actor } from '../tenancy/scope.js';
-import { addClientManagers, getClient } from './clients.js';
+import { addClientManagers, dropUnlinkedClientManagers, getClient } from './clients.js';
 import { ManagerLink } from './installations.js';
 import { HostName, Protocol } from './names.js';
 
@@ -33,7 +33,8 @@ export const OnlineAccessInput = z.object({
 });
 export type OnlineAccessInput = z.input<typeof OnlineAccessInput>;
 
-export const OnlineAccessPatch = OnlineAccessInput.omit({ clientId: true }).partial();
+/** clientId moves the access to another client of the same dealer. */
+export const OnlineAccessPatch = OnlineAccessInput.partial();
 export type OnlineAccessPatch = z.input<typeof OnlineAccessPatch>;
 
 export interface OnlineAccess {
@@ -52,7 +53,11 @@ export interface OnlineAccess {
 async function hydrate(ctx: AppContext, rows: OnlineAccessRow[]): Promise<OnlineAccess[]> {
   const ids = rows.map((r) => r.id);
   const links = ids.length
-    ? await ctx.db.selectFrom('online_access_managers').selectAll().where('online_access_id', 'in', ids).execute()
+    ? await ctx.db
+        .selectFrom('online_access_managers')
+        .selectAll()
+        .where('online_access_id', 'in', ids)
+        .execute()
     : [];
   return rows.map((r) => ({
     id: r.id,
@@ -196,9 +201,16 @@ export async function updateOnlineAccess(
     if (host !== before.host || folder !== before.folder || login !== before.login) {
       await checkUnique(t, before.dealerId, host, folder, login);
     }
+    let clientId = before.clientId;
+    if (data.clientId !== undefined && data.clientId !== before.clientId) {
+      const client = await getClient(t, actor, data.clientId);
+      if (client.dealerId !== before.dealerId) throw new NotFoundError('client');
+      clientId = client.id;
+    }
     await db
       .updateTable('online_accesses')
       .set({
+        client_id: clientId,
         host,
         folder,
         login,
@@ -208,9 +220,11 @@ export async function updateOnlineAccess(
       })
       .where('id', '=', id)
       .execute();
-    if (data.managers) {
-      const managerIds = await setLinks(t, actor, before.dealerId, id, data.managers);
-      await addClientManagers(t, before.clientId, managerIds);
+    if (data.managers || clientId !== before.clientId) {
+      const links = data.managers ?? before.managers;
+      const managerIds = await setLinks(t, actor, before.dealerId, id, links);
+      await addClientManagers(t, clientId, managerIds);
+      await dropUnlinkedClientManagers(t, before.clientId);
     }
     const { password, ...shown } = data;
     await audit(db, ctx.clock, actor, {
@@ -229,6 +243,7 @@ export async function deleteOnlineAccess(ctx: AppContext, actor: Actor, id: numb
   const before = await getOnlineAccess(ctx, actor, id);
   await withTx(ctx, async (db) => {
     await db.deleteFrom('online_accesses').where('id', '=', id).execute();
+    await dropUnlinkedClientManagers({ ...ctx, db }, before.clientId);
     await audit(db, ctx.clock, actor, {
       dealerId: before.dealerId,
       action: 'delete',

@@ -4,7 +4,7 @@ import type { Actor } from './scope.js';
 
 export interface AuditEntry {
   dealerId: number | null;
-  action: 'create' | 'update' | 'delete' | 'import' | 'rotate' | 'revoke' | 'login';
+  action: 'create' | 'update' | 'delete' | 'import' | 'rotate' | 'revoke' | 'login' | 'export';
   entity: string;
   entityId: string | number;
   details?: Record<string, unknown>;

@@ -35,7 +35,11 @@ export async function createDealer(
   requireOperator(actor);
   const data = DealerInput.parse(input);
   return withTx(ctx, async (db) => {
-    const existing = await db.selectFrom('dealers').select('id').where('code', '=', data.code).executeTakeFirst();
+    const existing = await db
+      .selectFrom('dealers')
+      .select('id')
+      .where('code', '=', data.code)
+      .executeTakeFirst();
     if (existing) throw new ConflictError(`dealer ${data.code} already exists`);
     const now = ctx.clock.now();
     const row = await db
@@ -45,7 +49,12 @@ export async function createDealer(
       .executeTakeFirstOrThrow();
     const t = { ...ctx, db };
     const token = await insertUploadToken(t, row.id, null, 'initial');
-    await audit(db, ctx.clock, actor, { dealerId: row.id, action: 'create', entity: 'dealer', entityId: row.id });
+    await audit(db, ctx.clock, actor, {
+      dealerId: row.id,
+      action: 'create',
+      entity: 'dealer',
+      entityId: row.id,
+    });
     return { dealer: toDealer(row), uploadToken: token.token };
   });
 }
@@ -137,7 +146,11 @@ export async function createUploadToken(
   });
 }
 
-export async function listUploadTokens(ctx: AppContext, actor: Actor, dealerId: number): Promise<UploadTokenInfo[]> {
+export async function listUploadTokens(
+  ctx: AppContext,
+  actor: Actor,
+  dealerId: number,
+): Promise<UploadTokenInfo[]> {
   requireDealerAdmin(actor);
   const rows = await ctx.db
     .selectFrom('upload_tokens')
@@ -159,16 +172,21 @@ export async function listUploadTokens(ctx: AppContext, actor: Actor, dealerId: 
 }
 
 export async function revokeUploadToken(ctx: AppContext, actor: Actor, tokenId: number): Promise<void> {
-  requireDealerAdmin(actor);
   const row = await ctx.db
     .selectFrom('upload_tokens')
     .select(['id', 'dealer_id'])
     .where('id', '=', tokenId)
     .where(dealerVisible(actor.scope, 'upload_tokens.dealer_id'))
     .executeTakeFirst();
+  // Visibility before role: another dealer's token is "not found" for every caller, never "forbidden".
   if (!row) throw new NotFoundError('upload token');
+  requireDealerAdmin(actor);
   await withTx(ctx, async (db) => {
-    await db.updateTable('upload_tokens').set({ revoked_at: ctx.clock.now() }).where('id', '=', tokenId).execute();
+    await db
+      .updateTable('upload_tokens')
+      .set({ revoked_at: ctx.clock.now() })
+      .where('id', '=', tokenId)
+      .execute();
     await audit(db, ctx.clock, actor, {
       dealerId: row.dealer_id,
       action: 'revoke',
@@ -197,6 +215,10 @@ export async function verifyUploadToken(
     .where('upload_tokens.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
-  await ctx.db.updateTable('upload_tokens').set({ last_used_at: ctx.clock.now() }).where('id', '=', row.id).execute();
+  await ctx.db
+    .updateTable('upload_tokens')
+    .set({ last_used_at: ctx.clock.now() })
+    .where('id', '=', row.id)
+    .execute();
   return { dealerId: row.dealer_id, installationId: row.installation_id };
 }

@@ -114,7 +114,8 @@ export async function updateManager(
   const before = await getManager(ctx, actor, id);
   return withTx(ctx, async (db) => {
     const t = { ...ctx, db };
-    const unitId = data.unitId === undefined ? before.unitId : await unitForWrite(t, actor, before.dealerId, data.unitId);
+    const unitId =
+      data.unitId === undefined ? before.unitId : await unitForWrite(t, actor, before.dealerId, data.unitId);
     if (data.name && data.name !== before.name) {
       const dup = await db
         .selectFrom('managers')
@@ -152,6 +153,11 @@ export async function deleteManager(ctx: AppContext, actor: Actor, id: number): 
   const before = await getManager(ctx, actor, id);
   await withTx(ctx, async (db) => {
     await db.deleteFrom('managers').where('id', '=', id).execute();
-    await audit(db, ctx.clock, actor, { dealerId: before.dealerId, action: 'delete', entity: 'manager', entityId: id });
+    await audit(db, ctx.clock, actor, {
+      dealerId: before.dealerId,
+      action: 'delete',
+      entity: 'manager',
+      entityId: id,
+    });
   });
 }

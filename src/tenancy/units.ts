@@ -74,7 +74,10 @@ export async function createUnit(ctx: AppContext, actor: Actor, input: UnitInput
       .select('id')
       .where('dealer_id', '=', data.dealerId)
       .where('name', '=', data.name);
-    dup = data.parentId === null ? dup.where('parent_id', 'is', null) : dup.where('parent_id', '=', data.parentId);
+    dup =
+      data.parentId === null
+        ? dup.where('parent_id', 'is', null)
+        : dup.where('parent_id', '=', data.parentId);
     if (await dup.executeTakeFirst()) throw new ConflictError(`unit "${data.name}" already exists there`);
     const now = ctx.clock.now();
     const row = await db
@@ -134,10 +137,16 @@ export async function deleteUnit(ctx: AppContext, actor: Actor, id: number): Pro
     for (const table of ['org_units', 'users', 'managers', 'clients'] as const) {
       const col = table === 'org_units' ? 'parent_id' : 'unit_id';
       const used = await db.selectFrom(table).select('id').where(col, '=', id).executeTakeFirst();
-      if (used) throw new ConflictError(`unit "${unit.name}" is not empty (${table.replace('org_', '')} remain)`);
+      if (used)
+        throw new ConflictError(`unit "${unit.name}" is not empty (${table.replace('org_', '')} remain)`);
     }
     await db.deleteFrom('org_units').where('id', '=', id).execute();
-    await audit(db, ctx.clock, actor, { dealerId: unit.dealerId, action: 'delete', entity: 'unit', entityId: id });
+    await audit(db, ctx.clock, actor, {
+      dealerId: unit.dealerId,
+      action: 'delete',
+      entity: 'unit',
+      entityId: id,
+    });
   });
 }
 

@@ -7,7 +7,15 @@ import { hashPassword, hashToken, newToken, verifyPassword } from '../lib/secret
 import { audit } from './audit.js';
 import { getDealer } from './dealers.js';
 import { getManager } from './managers.js';
-import { grantableRoles, requireWrite, ROLES, userVisible, type Actor, type Role, type Scope } from './scope.js';
+import {
+  grantableRoles,
+  requireWrite,
+  ROLES,
+  userVisible,
+  type Actor,
+  type Role,
+  type Scope,
+} from './scope.js';
 import { unitForWrite } from './units.js';
 
 export const Login = z
@@ -108,7 +116,8 @@ export async function listUsers(ctx: AppContext, actor: Actor, dealerId?: number
 }
 
 function checkGrant(actor: Actor, role: Role): void {
-  if (!grantableRoles(actor).includes(role)) throw new ForbiddenError(`role ${actor.role} may not grant ${role}`);
+  if (!grantableRoles(actor).includes(role))
+    throw new ForbiddenError(`role ${actor.role} may not grant ${role}`);
 }
 
 export async function createUser(
@@ -124,7 +133,8 @@ export async function createUser(
   if (data.role === 'operator' && data.dealerId !== null) {
     throw new ValidationError('an operator belongs to no dealer: omit --dealer');
   }
-  if (data.role !== 'operator' && data.dealerId === null) throw new ValidationError(`role ${data.role} needs a dealer`);
+  if (data.role !== 'operator' && data.dealerId === null)
+    throw new ValidationError(`role ${data.role} needs a dealer`);
   if (data.role === 'manager' && !data.managerId) {
     throw new ValidationError('a user with role manager must be linked to a manager record (managerId)');
   }
@@ -193,7 +203,8 @@ export async function updateUser(ctx: AppContext, actor: Actor, id: number, patc
       }
     }
     const role = data.role ?? before.role;
-    if (role === 'manager' && !managerId) throw new ValidationError('a manager user must be linked to a manager');
+    if (role === 'manager' && !managerId)
+      throw new ValidationError('a manager user must be linked to a manager');
     const row = await db
       .updateTable('users')
       .set({
@@ -228,7 +239,12 @@ export async function deleteUser(ctx: AppContext, actor: Actor, id: number): Pro
   if (actor.userId === id) throw new ValidationError('you cannot delete yourself');
   await withTx(ctx, async (db) => {
     await db.deleteFrom('users').where('id', '=', id).execute();
-    await audit(db, ctx.clock, actor, { dealerId: before.dealerId, action: 'delete', entity: 'user', entityId: id });
+    await audit(db, ctx.clock, actor, {
+      dealerId: before.dealerId,
+      action: 'delete',
+      entity: 'user',
+      entityId: id,
+    });
   });
 }
 
@@ -316,7 +332,14 @@ export async function createApiToken(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const info = { id: row.id, label: row.label, prefix: row.prefix, createdAt: now, lastUsedAt: null, revokedAt: null };
+  const info = {
+    id: row.id,
+    label: row.label,
+    prefix: row.prefix,
+    createdAt: now,
+    lastUsedAt: null,
+    revokedAt: null,
+  };
   return { info, token };
 }
 
@@ -355,6 +378,10 @@ export async function userByApiToken(ctx: AppContext, token: string): Promise<Us
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!t) return null;
-  await ctx.db.updateTable('api_tokens').set({ last_used_at: ctx.clock.now() }).where('id', '=', t.id).execute();
+  await ctx.db
+    .updateTable('api_tokens')
+    .set({ last_used_at: ctx.clock.now() })
+    .where('id', '=', t.id)
+    .execute();
   return activeUser(ctx, t.user_id);
 }

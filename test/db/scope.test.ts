@@ -23,7 +23,11 @@ describe.each(DB_KINDS)('scopes in the query layer (%s)', (kind) => {
   const names = (xs: { shortName: string }[]) => xs.map((x) => x.shortName).sort();
 
   it('a dealer admin sees all of their dealer and nothing of another', async () => {
-    expect(names(await listClients(t.ctx, a.actors.admin))).toEqual(['alphadeala', 'betadeala', 'gammadeala']);
+    expect(names(await listClients(t.ctx, a.actors.admin))).toEqual([
+      'alphadeala',
+      'betadeala',
+      'gammadeala',
+    ]);
     expect((await listInstallations(t.ctx, a.actors.admin)).length).toBe(3);
     await expect(getClient(t.ctx, a.actors.admin, b.c1.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(getInstallation(t.ctx, a.actors.admin, b.i2.id)).rejects.toBeInstanceOf(NotFoundError);

@@ -98,7 +98,13 @@ export async function buildDealerWorld(ctx: AppContext, code: string): Promise<D
     folder: 'kodeks02',
   });
   const mk = (login: string, role: User['role'], extra: { unitId?: number; managerId?: number } = {}) =>
-    createUser(ctx, op, { dealerId: dealer.id, login: `${login}.${code}`, password: TEST_PASSWORD, role, ...extra });
+    createUser(ctx, op, {
+      dealerId: dealer.id,
+      login: `${login}.${code}`,
+      password: TEST_PASSWORD,
+      role,
+      ...extra,
+    });
   const users = {
     admin: await mk('admin', 'dealer-admin'),
     head1: await mk('head1', 'head', { unitId: branch1.id }),
@@ -113,5 +119,23 @@ export async function buildDealerWorld(ctx: AppContext, code: string): Promise<D
     manager1: await actorOfUser(ctx, users.manager1),
     viewer2: await actorOfUser(ctx, users.viewer2),
   };
-  return { dealer, uploadToken, branch1, branch1dept, branch2, m1, m2, c1, c2, c3, i1, i2, i3, o1, o2, users, actors };
+  return {
+    dealer,
+    uploadToken,
+    branch1,
+    branch1dept,
+    branch2,
+    m1,
+    m2,
+    c1,
+    c2,
+    c3,
+    i1,
+    i2,
+    i3,
+    o1,
+    o2,
+    users,
+    actors,
+  };
 }
