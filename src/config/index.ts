@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -27,6 +28,16 @@ const EnvSchema = z.object({
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
+  SMART_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
+  SMART_SPOOL_DIR: z.string().min(1).optional(),
+  SMART_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use letters, digits, ".", "_" or "-"')
+    .optional(),
   SMART_COOKIE_SECURE: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
@@ -45,6 +56,12 @@ export interface Config {
   sessionTtlMs: number;
   maxImportBytes: number;
   cookieSecure: boolean;
+  /** Largest agent upload accepted (bytes); larger ones get 413. */
+  maxUploadBytes: number;
+  /** Where accepted reports wait for processing; per node. */
+  spoolDir: string;
+  /** This process's name among the nodes sharing a database (the spool is per node). */
+  nodeId: string;
 }
 
 export class ConfigError extends Error {}
@@ -68,5 +85,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.SMART_SESSION_TTL_HOURS * 3600_000,
     maxImportBytes: e.SMART_MAX_IMPORT_BYTES,
     cookieSecure: e.SMART_COOKIE_SECURE,
+    maxUploadBytes: e.SMART_MAX_UPLOAD_BYTES,
+    spoolDir: path.resolve(e.SMART_SPOOL_DIR ?? path.join(dataDir, 'spool')),
+    nodeId:
+      e.SMART_NODE_ID ??
+      os
+        .hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 64),
   };
 }

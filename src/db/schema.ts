@@ -156,6 +156,49 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface ReportsTable {
+  id: Generated<number>;
+  dealer_id: number;
+  /** Null while the source name matches no installation ("unregistered source"). */
+  installation_id: number | null;
+  /** The client name the file was sent under (file name without extension). */
+  source_name: string;
+  file_name: string;
+  /** sysinfo | status */
+  channel: string;
+  /** zip | xml | status */
+  format: string;
+  /** agent | pull | manual */
+  via: string;
+  sha256: string;
+  size_bytes: number;
+  /** The node whose spool holds the file: only that node processes it. */
+  node_id: string;
+  spool_path: string;
+  received_at: number;
+  /** received | processing | processed | quarantined | unregistered */
+  status: string;
+  attempts: Generated<number>;
+  lease_until: number | null;
+  processed_at: number | null;
+  /** The time the report itself says it was produced (UTC ms). */
+  report_at: number | null;
+  error_reason: string | null;
+  error_message: string | null;
+}
+
+export interface InstallationChannelsTable {
+  installation_id: number;
+  channel: string;
+  last_received_at: number | null;
+  last_processed_at: number | null;
+  last_data_at: number | null;
+  last_error_at: number | null;
+  last_error_reason: string | null;
+  last_error_message: string | null;
+  consecutive_failures: number;
+}
+
 export interface Database {
   dealers: DealersTable;
   upload_tokens: UploadTokensTable;
@@ -171,6 +214,8 @@ export interface Database {
   online_accesses: OnlineAccessesTable;
   online_access_managers: OnlineAccessManagersTable;
   audit_log: AuditLogTable;
+  reports: ReportsTable;
+  installation_channels: InstallationChannelsTable;
 }
 
 export type DealerRow = Selectable<DealersTable>;
@@ -183,3 +228,4 @@ export type NewInstallation = Insertable<InstallationsTable>;
 export type InstallationUpdate = Updateable<InstallationsTable>;
 export type OnlineAccessRow = Selectable<OnlineAccessesTable>;
 export type UploadTokenRow = Selectable<UploadTokensTable>;
+export type ReportRow = Selectable<ReportsTable>;

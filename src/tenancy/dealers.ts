@@ -105,7 +105,7 @@ export interface UploadTokenInfo {
   revokedAt: number | null;
 }
 
-async function insertUploadToken(
+export async function insertUploadToken(
   ctx: AppContext,
   dealerId: number,
   installationId: number | null,

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { DbKind } from '../dialect.js';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_ingest_ledger.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -9,6 +10,7 @@ interface VersionedMigration {
 /** Every migration, in order. Names never change once released. */
 const ALL: Record<string, VersionedMigration> = {
   '0001_foundation': m0001,
+  '0002_ingest_ledger': m0002,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {
