@@ -199,6 +199,158 @@ export interface InstallationChannelsTable {
   consecutive_failures: number;
 }
 
+export interface SeriesTable {
+  id: Generated<number>;
+  dealer_id: number;
+  installation_id: number | null;
+  metric: string;
+  /** Canonical JSON of the labels, keys sorted. */
+  labels: string;
+}
+
+export interface SamplesTable {
+  series_id: number;
+  ts: number;
+  value: number;
+}
+
+export interface InstallationStateTable {
+  installation_id: number;
+  report_id: number | null;
+  report_at: number | null;
+  client_name: string | null;
+  regnum: string | null;
+  seats: number | null;
+  licences_in_use: number | null;
+  pk_version: string | null;
+  pk_version_short: string | null;
+  sysinfo_version: string | null;
+  senselock_status: string | null;
+  senselock_code: number | null;
+  senselock_message: string | null;
+  host_name: string | null;
+  host_started_at: number | null;
+  updated_at: number;
+}
+
+export interface InstallationComponentsTable {
+  installation_id: number;
+  type: string;
+  version: string;
+  full_version: string | null;
+  first_seen_at: number;
+  last_seen_at: number;
+}
+
+export interface InstallationLicencesTable {
+  installation_id: number;
+  product: string | null;
+  name: string | null;
+  db: string | null;
+  valid_from: number | null;
+  valid_to_day: string | null;
+  expires_at: number | null;
+}
+
+export interface InstallationCatalogsTable {
+  installation_id: number;
+  path: string;
+  title: string | null;
+  dbs: string | null;
+}
+
+export interface InstallationVolumesTable {
+  installation_id: number;
+  name: string;
+  path: string | null;
+  catalog: string | null;
+  update_label: string | null;
+}
+
+export interface InstallationVolumeErrorsTable {
+  installation_id: number;
+  volume: string | null;
+  path: string | null;
+  catalog: string | null;
+  code: number | null;
+  text: string;
+}
+
+export interface InstallationOperupsTable {
+  installation_id: number;
+  path: string;
+  modified_at: number | null;
+  size_bytes: number | null;
+}
+
+export interface InstallationSessionsTable {
+  installation_id: number;
+  login: string;
+  logon_at: number | null;
+  ip: string | null;
+  browser: string | null;
+  domain: string;
+  holds_licence: number;
+}
+
+export interface InstallationUsersTable {
+  installation_id: number;
+  login: string;
+  domain: string;
+  registered_at: number | null;
+  last_activity_at: number | null;
+  fullname: string | null;
+  phone: string | null;
+  email: string | null;
+  position: string | null;
+  department: string | null;
+  blocked: number;
+  last_seen_in_report_at: number;
+}
+
+export interface UserUsageDailyTable {
+  installation_id: number;
+  login: string;
+  day: string;
+  db_requests: number;
+  docs_counted: number;
+  docs_licensed: number;
+  docs_free: number;
+  saved: number;
+  printed: number;
+  services: number;
+  kassist_requests: number;
+}
+
+export interface SearchLogTable {
+  id: Generated<number>;
+  installation_id: number;
+  at: number;
+  login: string;
+  query: string;
+  catalog: string | null;
+  type: string;
+  source: string;
+  status: string;
+  duration_ms: number | null;
+}
+
+export interface RefusedLogonsTable {
+  installation_id: number;
+  login: string;
+  at: number;
+  reason: string | null;
+}
+
+export interface KassistLinksDailyTable {
+  installation_id: number;
+  day: string;
+  unique_added: number;
+  no_match: number;
+  added: number;
+  active_verified: number;
+}
+
 export interface Database {
   dealers: DealersTable;
   upload_tokens: UploadTokensTable;
@@ -216,6 +368,21 @@ export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
   installation_channels: InstallationChannelsTable;
+  series: SeriesTable;
+  samples: SamplesTable;
+  installation_state: InstallationStateTable;
+  installation_components: InstallationComponentsTable;
+  installation_licences: InstallationLicencesTable;
+  installation_catalogs: InstallationCatalogsTable;
+  installation_volumes: InstallationVolumesTable;
+  installation_volume_errors: InstallationVolumeErrorsTable;
+  installation_operups: InstallationOperupsTable;
+  installation_sessions: InstallationSessionsTable;
+  installation_users: InstallationUsersTable;
+  user_usage_daily: UserUsageDailyTable;
+  search_log: SearchLogTable;
+  refused_logons: RefusedLogonsTable;
+  kassist_links_daily: KassistLinksDailyTable;
 }
 
 export type DealerRow = Selectable<DealersTable>;

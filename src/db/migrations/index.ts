@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { DbKind } from '../dialect.js';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_ingest_ledger.js';
+import * as m0003 from './0003_report_store.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -11,6 +12,7 @@ interface VersionedMigration {
 const ALL: Record<string, VersionedMigration> = {
   '0001_foundation': m0001,
   '0002_ingest_ledger': m0002,
+  '0003_report_store': m0003,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {
