@@ -19,7 +19,10 @@ export const ClientInput = z.object({
 });
 export type ClientInput = z.input<typeof ClientInput>;
 
-export const ClientPatch = ClientInput.omit({ dealerId: true }).partial();
+// Defaults are for creation only: in a patch a missing field must stay missing, not become [].
+export const ClientPatch = ClientInput.omit({ dealerId: true })
+  .extend({ managerIds: z.array(z.number().int().positive()).max(50) })
+  .partial();
 export type ClientPatch = z.input<typeof ClientPatch>;
 
 export interface Client {

@@ -33,8 +33,14 @@ export const OnlineAccessInput = z.object({
 });
 export type OnlineAccessInput = z.input<typeof OnlineAccessInput>;
 
-/** clientId moves the access to another client of the same dealer. */
-export const OnlineAccessPatch = OnlineAccessInput.partial();
+/**
+ * clientId moves the access to another client of the same dealer. Defaults are for creation only:
+ * a patch without protocol or managers keeps the stored ones.
+ */
+export const OnlineAccessPatch = OnlineAccessInput.extend({
+  protocol: Protocol,
+  managers: z.array(ManagerLink).max(50),
+}).partial();
 export type OnlineAccessPatch = z.input<typeof OnlineAccessPatch>;
 
 export interface OnlineAccess {

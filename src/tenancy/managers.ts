@@ -24,7 +24,10 @@ export const ManagerInput = z.object({
 });
 export type ManagerInput = z.input<typeof ManagerInput>;
 
-export const ManagerPatch = ManagerInput.omit({ dealerId: true }).partial();
+// Defaults are for creation only: in a patch a missing field must stay missing, not become [].
+export const ManagerPatch = ManagerInput.omit({ dealerId: true })
+  .extend({ emails: z.array(Email).max(20) })
+  .partial();
 export type ManagerPatch = z.input<typeof ManagerPatch>;
 
 export interface Manager {

@@ -1,0 +1,72 @@
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Runtime } from '../runtime.js';
+import { loginRoute, requireAuth, sessionRoutes } from './auth.js';
+import { registerDocs } from './docs.js';
+import { installErrorHandlers } from './errors.js';
+import { healthRoutes } from './health.js';
+import { LoginLimiter } from './login-limiter.js';
+import { apiTokenRoutes } from './routes/api-tokens.js';
+import { clientRoutes } from './routes/clients.js';
+import { csvRoutes } from './routes/csv.js';
+import { dealerRoutes } from './routes/dealers.js';
+import { installationRoutes } from './routes/installations.js';
+import { managerRoutes } from './routes/managers.js';
+import { onlineRoutes } from './routes/online.js';
+import { unitRoutes } from './routes/units.js';
+import { userRoutes } from './routes/users.js';
+
+export interface BuildAppOptions {
+  /** false disables logging (tests); true (default) logs with pino at config.logLevel. */
+  logger?: boolean;
+  /** Failed-login limiter; tests pass one with a small limit. */
+  loginLimiter?: LoginLimiter;
+}
+
+/** JSON bodies are small; CSV imports have their own, configurable limit. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : { level: runtime.config.logLevel },
+    bodyLimit: JSON_BODY_LIMIT,
+    // A body carrying __proto__ or constructor.prototype is refused before any handler sees it.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app);
+  app.decorateRequest('auth', null);
+  await app.register(cookie);
+  await registerDocs(app);
+
+  const options = { runtime };
+  await app.register(healthRoutes, options);
+  await app.register(
+    async (api) => {
+      await api.register(loginRoute, { runtime, limiter: opts.loginLimiter });
+      await api.register(async (secured) => {
+        secured.addHook('onRequest', requireAuth(runtime.ctx));
+        for (const routes of [
+          sessionRoutes,
+          dealerRoutes,
+          unitRoutes,
+          userRoutes,
+          managerRoutes,
+          clientRoutes,
+          installationRoutes,
+          onlineRoutes,
+          apiTokenRoutes,
+          csvRoutes,
+        ]) {
+          await secured.register(routes, options);
+        }
+      });
+    },
+    { prefix: '/api' },
+  );
+  await app.ready();
+  return app;
+}

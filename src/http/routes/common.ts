@@ -1,0 +1,15 @@
+import type { Runtime } from '../../runtime.js';
+import { ValidationError } from '../../lib/errors.js';
+import { scopeDealerId, type Actor } from '../../tenancy/scope.js';
+
+export interface RouteOptions {
+  runtime: Runtime;
+}
+
+/** A body's dealerId, defaulting to the caller's own dealer (only the operator has none). */
+export function dealerIdFor(actor: Actor, given: number | undefined, field = 'body.dealerId'): number {
+  if (given !== undefined) return given;
+  const own = scopeDealerId(actor.scope);
+  if (own === null) throw new ValidationError(`${field}: required, because you belong to no dealer`);
+  return own;
+}
