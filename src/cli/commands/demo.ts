@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { openRuntime } from '../../runtime.js';
+import { type CliContext } from '../context.js';
+import { DEMO_DEALER, seedDemo, type DemoSeedReport } from '../demo-seed.js';
+import type { Output } from '../io.js';
+import { browserUrl, parsePort, serveConfig, serveUntilStopped, type ServeOptions } from './serve.js';
+
+function summary(r: DemoSeedReport): string[] {
+  const lines: string[] = [];
+  if (r.created.length === 0 && r.imports.length === 0)
+    lines.push('demo data already in place; nothing changed');
+  if (r.created.length > 0) lines.push(`demo data: created ${r.created.join(', ')}`);
+  for (const i of r.imports) {
+    lines.push(`imported ${i.file}: created ${i.counts.create}, updated ${i.counts.update}`);
+  }
+  return lines;
+}
+
+function printLogins(out: Output, r: DemoSeedReport): void {
+  out.line('log in as:');
+  const width = Math.max(...r.logins.map((l) => `${l.login} / ${l.password}`.length));
+  for (const l of r.logins) out.line(`  ${`${l.login} / ${l.password}`.padEnd(width)}  ${l.role}: ${l.sees}`);
+  if (r.uploadToken) {
+    out.line(`upload token of dealer ${DEMO_DEALER.code}: ${r.uploadToken}`);
+    out.line('  (shown this once; `smart token add --dealer demo` issues another)');
+  }
+}
+
+export function registerDemo(program: Command, cli: CliContext): void {
+  program
+    .command('demo')
+    .description('create the demo dealer, users and inventory (idempotent), then serve on SMART_PORT (8080)')
+    .option('--host <host>', 'address to listen on (default SMART_HOST or 0.0.0.0)')
+    .option('--port <port>', 'port to listen on (default SMART_PORT or 8080)', parsePort)
+    .option('--no-serve', 'only create the demo data, then exit')
+    .action(async (opts: ServeOptions & { serve: boolean; json?: boolean }) => {
+      const out = cli.output(opts);
+      const config = serveConfig(cli, opts);
+      const rt = await openRuntime(config);
+      let report: DemoSeedReport;
+      try {
+        report = await seedDemo(rt.ctx, cli.actor());
+      } catch (e) {
+        await rt.close();
+        throw e;
+      }
+      for (const l of summary(report)) out.line(l);
+      const shown = { ...report, dealer: report.dealer.code };
+      if (!opts.serve) {
+        await rt.close();
+        out.data(shown);
+        printLogins(out, report);
+        return;
+      }
+      await serveUntilStopped(
+        cli,
+        config,
+        (server) => {
+          out.data({ ...shown, url: server.url });
+          out.line(`SMART demo is running at ${browserUrl(config, server)} (data in ${config.dataDir})`);
+          printLogins(out, report);
+          out.line('Ctrl-C stops it; `npm run demo` again continues with the same data.');
+        },
+        rt,
+      );
+    });
+}

@@ -1,0 +1,104 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Config } from '../../config/index.js';
+import type { RunningServer } from '../../http/server.js';
+import { openRuntime, type Runtime } from '../../runtime.js';
+import { type CliContext } from '../context.js';
+import { CliError } from '../errors.js';
+import type { CliIo } from '../io.js';
+
+export interface ServeOptions {
+  host?: string;
+  port?: string;
+}
+
+export function parsePort(value: string): string {
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('expected a port 0–65535.');
+  return value;
+}
+
+/** --host/--port win over SMART_HOST/SMART_PORT. */
+export function serveConfig(cli: CliContext, opts: ServeOptions): Config {
+  return cli.config({
+    ...(opts.host !== undefined ? { SMART_HOST: opts.host } : {}),
+    ...(opts.port !== undefined ? { SMART_PORT: opts.port } : {}),
+  });
+}
+
+/** Resolves on SIGINT, SIGTERM or the io's abort signal; a second Ctrl-C then kills the process as usual. */
+export function untilStopped(io: CliIo): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (why: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      io.signal?.removeEventListener('abort', onAbort);
+      resolve(why);
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    const onAbort = () => stop('abort');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    if (io.signal?.aborted) stop('abort');
+    else io.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The address a person can open: a wildcard host is reached through localhost. */
+export function browserUrl(config: Config, server: RunningServer): string {
+  if (config.host === '0.0.0.0' || config.host === '::')
+    return `http://localhost:${new URL(server.url).port}`;
+  return server.url;
+}
+
+/**
+ * Opens the runtime (migrating), listens, calls onListening, then waits for a stop signal and shuts
+ * down cleanly: the server stops accepting and drains, then the database is closed.
+ */
+export async function serveUntilStopped(
+  cli: CliContext,
+  config: Config,
+  onListening: (server: RunningServer, rt: Runtime) => void,
+  runtime?: Runtime,
+): Promise<void> {
+  const rt = runtime ?? (await openRuntime(config));
+  try {
+    // Loaded on demand: the web stack is most of the start-up time of the other commands.
+    const { startServer } = await import('../../http/server.js');
+    let server: RunningServer;
+    try {
+      server = await startServer(rt, { host: config.host, port: config.port });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new CliError(
+          `cannot listen on ${config.host}:${config.port} (${code}): choose another with --port or SMART_PORT`,
+          1,
+        );
+      }
+      throw e;
+    }
+    onListening(server, rt);
+    const why = await untilStopped(cli.io);
+    cli.io.stderr.write(`${why === 'abort' ? 'stopping' : `${why}: stopping`}…\n`);
+    await server.close();
+  } finally {
+    await rt.close();
+  }
+}
+
+export function registerServe(program: Command, cli: CliContext): void {
+  program
+    .command('serve')
+    .description('run SMART: migrate the database, then serve the web UI and API until SIGINT/SIGTERM')
+    .option('--host <host>', 'address to listen on (default SMART_HOST or 0.0.0.0)')
+    .option('--port <port>', 'port to listen on (default SMART_PORT or 8080)', parsePort)
+    .action(async (opts: ServeOptions & { json?: boolean }) => {
+      const out = cli.output(opts);
+      const config = serveConfig(cli, opts);
+      await serveUntilStopped(cli, config, (server) => {
+        out.data({ url: server.url, pid: process.pid });
+        out.line(`SMART is listening on ${browserUrl(config, server)} (Ctrl-C stops it)`);
+      });
+    });
+}
