@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Ingest } from '../ingest/service.js';
 import type { Runtime } from '../runtime.js';
 import { loginRoute, requireAuth, sessionRoutes } from './auth.js';
 import { registerDocs } from './docs.js';
@@ -11,10 +12,12 @@ import { apiTokenRoutes } from './routes/api-tokens.js';
 import { clientRoutes } from './routes/clients.js';
 import { csvRoutes } from './routes/csv.js';
 import { dealerRoutes } from './routes/dealers.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { installationRoutes } from './routes/installations.js';
 import { managerRoutes } from './routes/managers.js';
 import { onlineRoutes } from './routes/online.js';
 import { unitRoutes } from './routes/units.js';
+import { uploadRoutes } from './routes/upload.js';
 import { userRoutes } from './routes/users.js';
 
 export interface BuildAppOptions {
@@ -22,6 +25,8 @@ export interface BuildAppOptions {
   logger?: boolean;
   /** Failed-login limiter; tests pass one with a small limit. */
   loginLimiter?: LoginLimiter;
+  /** The agent upload endpoints (`POST /upload`, `HEAD /files/NAME`) are served when given. */
+  ingest?: Ingest;
 }
 
 /** JSON bodies are small; CSV imports have their own, configurable limit. */
@@ -44,6 +49,7 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
 
   const options = { runtime };
   await app.register(healthRoutes, options);
+  if (opts.ingest) await app.register(uploadRoutes, { runtime, ingest: opts.ingest });
   await app.register(
     async (api) => {
       await api.register(loginRoute, { runtime, limiter: opts.loginLimiter });
@@ -60,6 +66,7 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           onlineRoutes,
           apiTokenRoutes,
           csvRoutes,
+          ingestRoutes,
         ]) {
           await secured.register(routes, options);
         }

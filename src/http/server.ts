@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Ingest } from '../ingest/service.js';
 import type { Runtime } from '../runtime.js';
 import { buildApp } from './app.js';
 
@@ -8,6 +9,8 @@ export interface StartServerOptions {
   port: number;
   /** false silences the request log (tests); defaults to true (pino at config.logLevel). */
   logger?: boolean;
+  /** Serve the agent upload endpoints with this ingest (spool + processor). */
+  ingest?: Ingest;
 }
 
 export interface RunningServer {
@@ -19,7 +22,7 @@ export interface RunningServer {
 
 /** Builds the app and listens; the caller owns the runtime (closing the server does not close the database). */
 export async function startServer(runtime: Runtime, opts: StartServerOptions): Promise<RunningServer> {
-  const app = await buildApp(runtime, { logger: opts.logger ?? true });
+  const app = await buildApp(runtime, { logger: opts.logger ?? true, ingest: opts.ingest });
   await app.listen({ host: opts.host, port: opts.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : opts.port;

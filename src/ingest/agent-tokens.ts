@@ -15,8 +15,9 @@ export async function createAgentToken(
   installationId: number,
   label: string,
 ): Promise<{ info: UploadTokenInfo; token: string }> {
-  requireWrite(actor);
+  // Visibility first: an installation outside the caller's scope is 404 whatever their role.
   const inst = await getInstallation(ctx, actor, installationId);
+  requireWrite(actor);
   return withTx(ctx, async (db) => {
     const t = { ...ctx, db };
     const { id, token } = await insertUploadToken(

@@ -233,3 +233,17 @@ export async function adoptUnregistered(ctx: AppContext): Promise<number> {
   }
   return rows.length;
 }
+
+/**
+ * On start, nothing of this node is in flight yet: reports it was processing when it stopped (or
+ * was killed) are offered again at once instead of after their lease runs out.
+ */
+export async function releaseNodeLeases(ctx: AppContext, nodeId: string): Promise<number> {
+  const res = await ctx.db
+    .updateTable('reports')
+    .set({ status: 'received', lease_until: null })
+    .where('node_id', '=', nodeId)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

@@ -65,10 +65,13 @@ export async function serveUntilStopped(
   try {
     // Loaded on demand: the web stack is most of the start-up time of the other commands.
     const { startServer } = await import('../../http/server.js');
+    const { startIngestNode } = await import('../../ingest/node.js');
+    const node = await startIngestNode(rt);
     let server: RunningServer;
     try {
-      server = await startServer(rt, { host: config.host, port: config.port });
+      server = await startServer(rt, { host: config.host, port: config.port, ingest: node.ingest });
     } catch (e) {
+      await node.close();
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
         throw new CliError(
@@ -82,6 +85,7 @@ export async function serveUntilStopped(
     const why = await untilStopped(cli.io);
     cli.io.stderr.write(`${why === 'abort' ? 'stopping' : `${why}: stopping`}…\n`);
     await server.close();
+    await node.close();
   } finally {
     await rt.close();
   }
