@@ -62,7 +62,14 @@ async function spoolAndRecord(
   const dup = await findDuplicate(ctx, t.dealerId, channel, file.sha256);
   if (dup) {
     await ingest.spool.remove(file.path);
-    await touchChannel(ctx, t.id, channel, { last_received_at: ctx.clock.now() });
+    // The pull itself worked: whatever failed before is over, even if the content is unchanged.
+    await touchChannel(ctx, t.id, channel, {
+      last_received_at: ctx.clock.now(),
+      last_error_at: null,
+      last_error_reason: null,
+      last_error_message: null,
+      consecutive_failures: 0,
+    });
     return { ok: true, reportId: dup.id, duplicate: true };
   }
   const reportId = await recordReport(ctx, {
