@@ -7,6 +7,7 @@ import { registerImport } from './commands/import.js';
 import { registerManager } from './commands/manager.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerServe } from './commands/serve.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerToken } from './commands/token.js';
 import { registerUnit } from './commands/unit.js';
 import { registerUser } from './commands/user.js';
@@ -73,6 +74,7 @@ export function buildProgram(cli: CliContext): Command {
   registerUser(program, cli);
   registerImport(program, cli);
   registerExport(program, cli);
+  registerSimulate(program, cli);
   // Every command has machine-readable output: added here so none can forget it.
   for (const { cmd } of leaves(program)) cmd.option('--json', 'print the result as JSON');
   program.addHelpText('after', () => commandIndex(program));

@@ -28,7 +28,7 @@ export function jitterMs(installationId: number, intervalMs: number): number {
  * sysmon metrics every 15 minutes where probes are enabled and a smartlogin is set.
  */
 export class PullScheduler {
-  private readonly o: Required<Omit<PullSchedulerOptions, 'fetchImpl' | 'timeoutMs'>> & PullOptions;
+  private readonly o: Required<Omit<PullSchedulerOptions, keyof PullOptions>> & PullOptions;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<string>();
   private ticking: Promise<number> | null = null;
@@ -139,7 +139,11 @@ export class PullScheduler {
         const key = `${d.channel}:${d.target.id}`;
         this.inFlight.add(key);
         try {
-          const opts = { fetchImpl: this.o.fetchImpl, timeoutMs: this.o.timeoutMs };
+          const opts = {
+            fetchImpl: this.o.fetchImpl,
+            timeoutMs: this.o.timeoutMs,
+            resolveBaseUrl: this.o.resolveBaseUrl,
+          };
           await (d.channel === 'sysinfo'
             ? pullSysinfo(this.ctx, this.ingest, d.target, opts)
             : pullStatus(this.ctx, this.ingest, d.target, opts));

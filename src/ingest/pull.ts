@@ -19,11 +19,13 @@ export interface PullTarget {
 export interface PullOptions {
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
+  /** Where to reach an installation instead of its own address (the demo points them at simulators). */
+  resolveBaseUrl?: (t: PullTarget) => string | undefined;
 }
 
 export type PullOutcome = { ok: true; reportId: number; duplicate: boolean } | { ok: false; error: string };
 
-function baseUrl(t: PullTarget): string {
+function ownUrl(t: PullTarget): string {
   return `${t.protocol}://${t.address}:${t.port}`;
 }
 
@@ -100,8 +102,9 @@ export async function pullSysinfo(
   opts: PullOptions = {},
 ): Promise<PullOutcome> {
   const doFetch = opts.fetchImpl ?? fetch;
+  const baseUrl = () => opts.resolveBaseUrl?.(t) ?? ownUrl(t);
   try {
-    const res = await doFetch(`${baseUrl(t)}/sysinfo/si_save_request`, {
+    const res = await doFetch(`${baseUrl()}/sysinfo/si_save_request`, {
       method: 'POST',
       headers: {
         'user-agent': 'smartdownload',
@@ -114,7 +117,7 @@ export async function pullSysinfo(
     });
     if (res.status !== 200 || !res.body) {
       await res.body?.cancel();
-      return failed(ctx, t, 'sysinfo', `HTTP ${res.status} from ${baseUrl(t)}/sysinfo/si_save_request`);
+      return failed(ctx, t, 'sysinfo', `HTTP ${res.status} from ${baseUrl()}/sysinfo/si_save_request`);
     }
     const type = res.headers.get('content-type') ?? '';
     const format = /xml/i.test(type) ? 'xml' : 'zip';
@@ -142,14 +145,15 @@ export async function pullStatus(
   opts: PullOptions = {},
 ): Promise<PullOutcome> {
   const doFetch = opts.fetchImpl ?? fetch;
+  const baseUrl = () => opts.resolveBaseUrl?.(t) ?? ownUrl(t);
   try {
-    const res = await doFetch(`${baseUrl(t)}/sysmon/metrics`, {
+    const res = await doFetch(`${baseUrl()}/sysmon/metrics`, {
       headers: { 'user-agent': 'smartdownload', ...(await basicAuth(ctx, t)) },
       signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
     });
     if (res.status !== 200 || !res.body) {
       await res.body?.cancel();
-      return failed(ctx, t, 'status', `HTTP ${res.status} from ${baseUrl(t)}/sysmon/metrics`);
+      return failed(ctx, t, 'status', `HTTP ${res.status} from ${baseUrl()}/sysmon/metrics`);
     }
     const date = res.headers.get('date') ?? new Date(ctx.clock.now()).toUTCString();
     const head = Readable.from([Buffer.from(`date: ${date}\n`)]);

@@ -1,5 +1,6 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { openRuntime } from '../../runtime.js';
+import { backfillDemo, startDemoFleet } from '../demo-fleet.js';
 import { type CliContext } from '../context.js';
 import { DEMO_DEALER, seedDemo, type DemoSeedReport } from '../demo-seed.js';
 import type { Output } from '../io.js';
@@ -26,6 +27,13 @@ function printLogins(out: Output, r: DemoSeedReport): void {
   }
 }
 
+function parseDays(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 400) {
+    throw new InvalidArgumentError('expected a number of days from 1 to 400.');
+  }
+  return Number(v);
+}
+
 export function registerDemo(program: Command, cli: CliContext): void {
   program
     .command('demo')
@@ -33,35 +41,65 @@ export function registerDemo(program: Command, cli: CliContext): void {
     .option('--host <host>', 'address to listen on (default SMART_HOST or 0.0.0.0)')
     .option('--port <port>', 'port to listen on (default SMART_PORT or 8080)', parsePort)
     .option('--no-serve', 'only create the demo data, then exit')
-    .action(async (opts: ServeOptions & { serve: boolean; json?: boolean }) => {
-      const out = cli.output(opts);
-      const config = serveConfig(cli, opts);
-      const rt = await openRuntime(config);
-      let report: DemoSeedReport;
-      try {
-        report = await seedDemo(rt.ctx, cli.actor());
-      } catch (e) {
-        await rt.close();
-        throw e;
-      }
-      for (const l of summary(report)) out.line(l);
-      const shown = { ...report, dealer: report.dealer.code };
-      if (!opts.serve) {
-        await rt.close();
-        out.data(shown);
-        printLogins(out, report);
-        return;
-      }
-      await serveUntilStopped(
-        cli,
-        config,
-        (server) => {
-          out.data({ ...shown, url: server.url });
-          out.line(`SMART demo is running at ${browserUrl(config, server)} (data in ${config.dataDir})`);
-          printLogins(out, report);
-          out.line('Ctrl-C stops it; `npm run demo` again continues with the same data.');
-        },
-        rt,
-      );
-    });
+    .option('--no-fleet', 'do not start the simulated fleet (no new data arrives)')
+    .option(
+      '--backfill <days>',
+      'first generate this many days of history (1–400) through the pipeline',
+      parseDays,
+    )
+    .action(
+      async (opts: ServeOptions & { serve: boolean; fleet: boolean; backfill?: number; json?: boolean }) => {
+        const out = cli.output(opts);
+        const config = serveConfig(cli, opts);
+        const rt = await openRuntime(config);
+        let report: DemoSeedReport;
+        try {
+          report = await seedDemo(rt.ctx, cli.actor());
+        } catch (e) {
+          await rt.close();
+          throw e;
+        }
+        for (const l of summary(report)) out.line(l);
+        const shown = { ...report, dealer: report.dealer.code };
+        const demoFleet =
+          (opts.serve && opts.fleet) || opts.backfill ? await startDemoFleet(rt, report.dealer) : null;
+        try {
+          if (demoFleet && opts.backfill) {
+            out.line(`backfilling ${opts.backfill} days of history…`);
+            const b = await backfillDemo(rt, demoFleet, opts.backfill, (done, total) =>
+              cli.io.stderr.write(`  ${done}/${total} reports\r`),
+            );
+            cli.io.stderr.write('\n');
+            out.line(`backfill: ${b.added} new reports of ${b.reports} (the rest were already there)`);
+          }
+          if (!opts.serve) {
+            await rt.close();
+            out.data(shown);
+            printLogins(out, report);
+            return;
+          }
+          const fleet = opts.fleet ? demoFleet : null;
+          await serveUntilStopped(
+            cli,
+            config,
+            (server) => {
+              out.data({ ...shown, url: server.url, fleet: fleet?.fleet.servers.length ?? 0 });
+              out.line(`SMART demo is running at ${browserUrl(config, server)} (data in ${config.dataDir})`);
+              if (fleet) {
+                out.line(
+                  `simulated fleet: ${fleet.fleet.servers.length} ПК (${fleet.installations.filter((i) => i.kind === 'polled').length} pulled by SMART, the others send through simulated agents)`,
+                );
+                fleet.startAgents(server.url);
+              }
+              printLogins(out, report);
+              out.line('Ctrl-C stops it; `npm run demo` again continues with the same data.');
+            },
+            rt,
+            fleet ? { pull: { resolveBaseUrl: fleet.resolveBaseUrl } } : {},
+          );
+        } finally {
+          await demoFleet?.close();
+        }
+      },
+    );
 }

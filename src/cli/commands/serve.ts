@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import type { RunningServer } from '../../http/server.js';
+import type { PullSchedulerOptions } from '../../ingest/pull-scheduler.js';
 import { openRuntime, type Runtime } from '../../runtime.js';
 import { type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -60,13 +61,14 @@ export async function serveUntilStopped(
   config: Config,
   onListening: (server: RunningServer, rt: Runtime) => void,
   runtime?: Runtime,
+  options: { pull?: PullSchedulerOptions } = {},
 ): Promise<void> {
   const rt = runtime ?? (await openRuntime(config));
   try {
     // Loaded on demand: the web stack is most of the start-up time of the other commands.
     const { startServer } = await import('../../http/server.js');
     const { startIngestNode } = await import('../../ingest/node.js');
-    const node = await startIngestNode(rt);
+    const node = await startIngestNode(rt, { pull: options.pull });
     let server: RunningServer;
     try {
       server = await startServer(rt, { host: config.host, port: config.port, ingest: node.ingest });
