@@ -34,6 +34,7 @@ const EnvSchema = z.object({
     .min(1024)
     .default(64 * 1024 * 1024),
   SMART_SPOOL_DIR: z.string().min(1).optional(),
+  SMART_KEEP_RAW_REPORTS: z.coerce.number().int().min(1).max(1000).default(3),
   SMART_NODE_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use letters, digits, ".", "_" or "-"')
@@ -58,6 +59,8 @@ export interface Config {
   cookieSecure: boolean;
   /** Largest agent upload accepted (bytes); larger ones get 413. */
   maxUploadBytes: number;
+  /** Raw report files kept per installation and channel after processing. */
+  keepRawReports: number;
   /** Where accepted reports wait for processing; per node. */
   spoolDir: string;
   /** This process's name among the nodes sharing a database (the spool is per node). */
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxImportBytes: e.SMART_MAX_IMPORT_BYTES,
     cookieSecure: e.SMART_COOKIE_SECURE,
     maxUploadBytes: e.SMART_MAX_UPLOAD_BYTES,
+    keepRawReports: e.SMART_KEEP_RAW_REPORTS,
     spoolDir: path.resolve(e.SMART_SPOOL_DIR ?? path.join(dataDir, 'spool')),
     nodeId:
       e.SMART_NODE_ID ??

@@ -247,3 +247,33 @@ export async function releaseNodeLeases(ctx: AppContext, nodeId: string): Promis
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
+
+/**
+ * Raw files are kept for the newest `keep` processed reports of an installation's channel (ASRP and
+ * re-processing use them); older ones are deleted from the spool. Their ledger rows stay, with an
+ * empty spool path. Quarantined files are kept for inspection.
+ */
+export async function pruneRawFiles(
+  ctx: AppContext,
+  installationId: number,
+  channel: Channel,
+  keep: number,
+  remove: (path: string) => Promise<void>,
+): Promise<number> {
+  const old = await ctx.db
+    .selectFrom('reports')
+    .select(['id', 'spool_path'])
+    .where('installation_id', '=', installationId)
+    .where('channel', '=', channel)
+    .where('status', '=', 'processed')
+    .where('spool_path', '!=', '')
+    .orderBy('id', 'desc')
+    .offset(keep)
+    .limit(1000)
+    .execute();
+  for (const r of old) {
+    await remove(r.spool_path);
+    await ctx.db.updateTable('reports').set({ spool_path: '' }).where('id', '=', r.id).execute();
+  }
+  return old.length;
+}

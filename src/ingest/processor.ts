@@ -5,6 +5,8 @@ import {
   claimNextReport,
   markProcessed,
   markQuarantined,
+  pruneRawFiles,
+  type Channel,
   type ReportFormat,
 } from './ledger.js';
 import type { Snapshot } from './parse/snapshot.js';
@@ -38,6 +40,10 @@ export interface ProcessorOptions {
   /** An unexpected failure (not a bad file) is retried this many times before the report is quarantined. */
   maxAttempts?: number;
   onProcessed?: (report: ReportRow, parsed: ParsedReport) => void | Promise<void>;
+  /** Raw files kept per installation and channel once processed; older ones are deleted. */
+  keepRawFiles?: number;
+  /** Deletes a spooled file (the spool's remove). */
+  removeFile?: (path: string) => Promise<void>;
   onError?: (e: unknown, report: ReportRow) => void;
 }
 
@@ -46,8 +52,8 @@ export interface ProcessorOptions {
  * anything received but not processed is still in the ledger, and an abandoned lease runs out.
  */
 export class ReportProcessor {
-  private readonly opts: Required<Omit<ProcessorOptions, 'onProcessed' | 'onError'>> &
-    Pick<ProcessorOptions, 'onProcessed' | 'onError'>;
+  private readonly opts: Required<Omit<ProcessorOptions, 'onProcessed' | 'onError' | 'removeFile'>> &
+    Pick<ProcessorOptions, 'onProcessed' | 'onError' | 'removeFile'>;
   private timer: NodeJS.Timeout | undefined;
   private running = 0;
   private stopped = true;
@@ -58,7 +64,14 @@ export class ReportProcessor {
     private readonly ctx: AppContext,
     opts: ProcessorOptions,
   ) {
-    this.opts = { concurrency: 2, leaseMs: 5 * 60_000, pollMs: 2_000, maxAttempts: 5, ...opts };
+    this.opts = {
+      concurrency: 2,
+      leaseMs: 5 * 60_000,
+      pollMs: 2_000,
+      maxAttempts: 5,
+      keepRawFiles: 3,
+      ...opts,
+    };
   }
 
   start(): void {
@@ -157,6 +170,15 @@ export class ReportProcessor {
         reportAt = parsed.status.takenAt;
       }
       await markProcessed(this.ctx, report, reportAt);
+      if (this.opts.removeFile) {
+        await pruneRawFiles(
+          this.ctx,
+          report.installation_id,
+          report.channel as Channel,
+          this.opts.keepRawFiles,
+          this.opts.removeFile,
+        );
+      }
       await this.opts.onProcessed?.(report, parsed);
     } catch (e) {
       await this.failed(report, e);

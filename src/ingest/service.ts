@@ -21,7 +21,13 @@ export interface IngestOptions {
 
 export function createIngest(ctx: AppContext, config: Config, opts: IngestOptions): Ingest {
   const spool = new Spool(config.spoolDir);
-  const processor = new ReportProcessor(ctx, { nodeId: config.nodeId, parse: opts.parse, ...opts.processor });
+  const processor = new ReportProcessor(ctx, {
+    nodeId: config.nodeId,
+    parse: opts.parse,
+    keepRawFiles: config.keepRawReports,
+    removeFile: (p) => spool.remove(p),
+    ...opts.processor,
+  });
   return {
     spool,
     processor,

@@ -15,6 +15,7 @@ import {
   claimNextReport,
   markProcessed,
   markQuarantined,
+  pruneRawFiles,
 } from '../../src/ingest/ledger.js';
 import { PayloadTooLargeError, Spool } from '../../src/ingest/spool.js';
 import { createClient } from '../../src/inventory/clients.js';
@@ -164,6 +165,27 @@ describe.each(DB_KINDS)('report ledger and spool (%s)', (kind) => {
       .where('channel', '=', 'status')
       .executeTakeFirstOrThrow();
     expect(ok).toMatchObject({ last_data_at: t.clock.now() - 5000, consecutive_failures: 0 });
+  });
+
+  it('keeps the raw files of the newest processed reports only', async () => {
+    const auth = { dealerId: a.dealer.id, installationId: null };
+    const paths: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await acceptReport(
+        t.ctx,
+        auth,
+        parseUploadFileName('alphadeala.zip'),
+        Readable.from([`r${i}`]),
+        opts(),
+      );
+      const r = (await claimNextReport(t.ctx, 'node-a', 60_000))!;
+      paths.push(r.spool_path);
+      await markProcessed(t.ctx, r, null);
+      await pruneRawFiles(t.ctx, a.i1.id, 'sysinfo', 2, (p) => spool.remove(p));
+    }
+    expect(paths.map((p) => fs.existsSync(p))).toEqual([false, false, false, true, true]);
+    const rows = await t.ctx.db.selectFrom('reports').select('spool_path').orderBy('id').execute();
+    expect(rows.map((r) => r.spool_path === '')).toEqual([true, true, true, false, false]);
   });
 
   it('a per-installation agent token uploads only as its installation', async () => {
