@@ -92,6 +92,41 @@ async function spoolAndRecord(
 }
 
 /**
+ * One pull: fetch `path` from the installation and hand the answer to `keep` (which spools and records
+ * it); any failure, a non-200 answer included, is recorded on the installation's channel.
+ */
+async function pull(
+  ctx: AppContext,
+  t: PullTarget,
+  opts: PullOptions,
+  channel: Channel,
+  path: string,
+  init: RequestInit & { timeoutMs: number },
+  keep: (res: Response & { body: WebReadableStream }) => Promise<PullOutcome>,
+): Promise<PullOutcome> {
+  const url = `${opts.resolveBaseUrl?.(t) ?? ownUrl(t)}${path}`;
+  const { timeoutMs, headers, ...rest } = init;
+  try {
+    const res = await (opts.fetchImpl ?? fetch)(url, {
+      ...rest,
+      headers: {
+        'user-agent': 'smartdownload',
+        ...(headers as Record<string, string>),
+        ...(await basicAuth(ctx, t)),
+      },
+      signal: AbortSignal.timeout(opts.timeoutMs ?? timeoutMs),
+    });
+    if (res.status !== 200 || !res.body) {
+      await res.body?.cancel();
+      return failed(ctx, t, channel, `HTTP ${res.status} from ${url}`);
+    }
+    return await keep(res as Response & { body: WebReadableStream });
+  } catch (e) {
+    return failed(ctx, t, channel, describe(e));
+  }
+}
+
+/**
  * Downloads sysinfo from an installation reachable by URL, the way smartupload does
  * (`POST /sysinfo/si_save_request` with `type=zip`), and feeds it to the same pipeline as an upload.
  */
@@ -101,37 +136,17 @@ export async function pullSysinfo(
   t: PullTarget,
   opts: PullOptions = {},
 ): Promise<PullOutcome> {
-  const doFetch = opts.fetchImpl ?? fetch;
-  const baseUrl = () => opts.resolveBaseUrl?.(t) ?? ownUrl(t);
-  try {
-    const res = await doFetch(`${baseUrl()}/sysinfo/si_save_request`, {
-      method: 'POST',
-      headers: {
-        'user-agent': 'smartdownload',
-        'content-type': 'application/x-www-form-urlencoded',
-        ...(await basicAuth(ctx, t)),
-      },
-      body: 'type=zip',
-      redirect: 'follow',
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 120_000),
-    });
-    if (res.status !== 200 || !res.body) {
-      await res.body?.cancel();
-      return failed(ctx, t, 'sysinfo', `HTTP ${res.status} from ${baseUrl()}/sysinfo/si_save_request`);
-    }
-    const type = res.headers.get('content-type') ?? '';
-    const format = /xml/i.test(type) ? 'xml' : 'zip';
-    return await spoolAndRecord(
-      ctx,
-      ingest,
-      t,
-      Readable.fromWeb(res.body as WebReadableStream),
-      'sysinfo',
-      format,
-    );
-  } catch (e) {
-    return failed(ctx, t, 'sysinfo', describe(e));
-  }
+  const init = {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'type=zip',
+    redirect: 'follow' as const,
+    timeoutMs: 120_000,
+  };
+  return pull(ctx, t, opts, 'sysinfo', '/sysinfo/si_save_request', init, (res) => {
+    const format = /xml/i.test(res.headers.get('content-type') ?? '') ? 'xml' : 'zip';
+    return spoolAndRecord(ctx, ingest, t, Readable.fromWeb(res.body), 'sysinfo', format);
+  });
 }
 
 /**
@@ -144,30 +159,17 @@ export async function pullStatus(
   t: PullTarget,
   opts: PullOptions = {},
 ): Promise<PullOutcome> {
-  const doFetch = opts.fetchImpl ?? fetch;
-  const baseUrl = () => opts.resolveBaseUrl?.(t) ?? ownUrl(t);
-  try {
-    const res = await doFetch(`${baseUrl()}/sysmon/metrics`, {
-      headers: { 'user-agent': 'smartdownload', ...(await basicAuth(ctx, t)) },
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
-    });
-    if (res.status !== 200 || !res.body) {
-      await res.body?.cancel();
-      return failed(ctx, t, 'status', `HTTP ${res.status} from ${baseUrl()}/sysmon/metrics`);
-    }
+  return pull(ctx, t, opts, 'status', '/sysmon/metrics', { timeoutMs: 60_000 }, (res) => {
     const date = res.headers.get('date') ?? new Date(ctx.clock.now()).toUTCString();
-    const head = Readable.from([Buffer.from(`date: ${date}\n`)]);
-    const body = Readable.fromWeb(res.body as WebReadableStream);
+    const body = Readable.fromWeb(res.body);
     const joined = Readable.from(
       (async function* () {
-        yield* head;
+        yield Buffer.from(`date: ${date}\n`);
         yield* body;
       })(),
     );
-    return await spoolAndRecord(ctx, ingest, t, joined, 'status', 'status');
-  } catch (e) {
-    return failed(ctx, t, 'status', describe(e));
-  }
+    return spoolAndRecord(ctx, ingest, t, joined, 'status', 'status');
+  });
 }
 
 function describe(e: unknown): string {

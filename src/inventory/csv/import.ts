@@ -29,7 +29,7 @@ import {
 } from './apply-common.js';
 import { readManagersCsv, type PlannedInstallation } from './managers-csv.js';
 import { onlineKey, readOnlineCsv } from './online-csv.js';
-import type { ImportOptions, ImportResult } from './types.js';
+import type { ImportIssue, ImportOptions, ImportResult } from './types.js';
 
 /** Thrown inside the transaction to undo a dry run, or a run that found errors while applying. */
 class Rollback extends Error {}
@@ -83,6 +83,49 @@ async function managerNames(ctx: AppContext, dealerId: number): Promise<Map<numb
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
+interface ApplyStep {
+  t: AppContext;
+  target: ImportTarget;
+  /** Every manager the file names → id (created where missing). */
+  managerIds: Map<string, number>;
+  /** Manager id → name, for showing changes. */
+  names: Map<number, string>;
+  result: ImportResult;
+}
+
+/**
+ * What both imports share: check the caller and the dealer, read the file (errors there end it), then
+ * in one transaction make sure the managers exist and apply the rows.
+ */
+interface ReadFile {
+  warnings: ImportIssue[];
+  errors: ImportIssue[];
+  managers: Map<string, { emails: string[]; line: number }>;
+}
+
+async function runImport<F extends ReadFile>(
+  ctx: AppContext,
+  actor: Actor,
+  kind: ImportResult['kind'],
+  opts: ImportOptions,
+  read: () => F,
+  apply: (step: ApplyStep, file: F) => Promise<void>,
+): Promise<ImportResult> {
+  requireWrite(actor);
+  await getDealer(ctx, actor, opts.dealerId);
+  const result = emptyResult(kind, opts);
+  const file = read();
+  result.warnings = file.warnings;
+  result.errors = file.errors;
+  if (file.errors.length > 0) return result;
+  const target: ImportTarget = { dealerId: opts.dealerId, unitId: opts.unitId, file: opts.fileName };
+  return inOneTransaction(ctx, result, opts.dryRun ?? false, async (t) => {
+    const managerIds = await ensureManagers(t, actor, target, file.managers, result);
+    if (result.errors.length) return;
+    await apply({ t, target, managerIds, names: await managerNames(t, opts.dealerId), result }, file);
+  });
+}
+
 /**
  * Imports a managers.csv (both blocks): installations, their clients and managers. Re-importing the
  * same file changes nothing; a later file updates in place; with `prune`, installations the file no
@@ -94,19 +137,9 @@ export async function importManagersCsv(
   bytes: Buffer,
   opts: ImportOptions,
 ): Promise<ImportResult> {
-  requireWrite(actor);
-  await getDealer(ctx, actor, opts.dealerId);
-  const result = emptyResult('managers', opts);
-  const file = readManagersCsv(bytes, opts.fileName);
-  result.warnings = file.warnings;
-  result.errors = file.errors;
-  if (file.errors.length > 0) return result;
-  const target: ImportTarget = { dealerId: opts.dealerId, unitId: opts.unitId, file: opts.fileName };
-
-  return inOneTransaction(ctx, result, opts.dryRun ?? false, async (t) => {
-    const managerIds = await ensureManagers(t, actor, target, file.managers, result);
-    if (result.errors.length) return;
-    const names = await managerNames(t, opts.dealerId);
+  const read = () => readManagersCsv(bytes, opts.fileName);
+  return runImport(ctx, actor, 'managers', opts, read, async (a, file) => {
+    const { t, target, managerIds, names, result } = a;
     const all = await t.db
       .selectFrom('installations')
       .select(['id', 'source_key'])
@@ -214,19 +247,9 @@ export async function importOnlineCsv(
   bytes: Buffer,
   opts: ImportOptions,
 ): Promise<ImportResult> {
-  requireWrite(actor);
-  await getDealer(ctx, actor, opts.dealerId);
-  const result = emptyResult('online', opts);
-  const file = readOnlineCsv(bytes, opts.fileName);
-  result.warnings = file.warnings;
-  result.errors = file.errors;
-  if (file.errors.length > 0) return result;
-  const target: ImportTarget = { dealerId: opts.dealerId, unitId: opts.unitId, file: opts.fileName };
-
-  return inOneTransaction(ctx, result, opts.dryRun ?? false, async (t) => {
-    const managerIds = await ensureManagers(t, actor, target, file.managers, result);
-    if (result.errors.length) return;
-    const names = await managerNames(t, opts.dealerId);
+  const read = () => readOnlineCsv(bytes, opts.fileName);
+  return runImport(ctx, actor, 'online', opts, read, async (a, file) => {
+    const { t, target, managerIds, names, result } = a;
     const all = await t.db
       .selectFrom('online_accesses')
       .select(['login', 'host', 'folder'])
