@@ -27,7 +27,13 @@ for (const [where, pkg] of Object.entries(packages)) {
     if (packages[key] || packages[hoisted]) continue;
     const platform = platformOf(name);
     if (!platform) continue;
-    packages[hoisted] = { version, ...(pkg.dev ? { dev: true } : {}), license: 'MIT', optional: true, ...platform };
+    packages[hoisted] = {
+      version,
+      ...(pkg.dev ? { dev: true } : {}),
+      license: 'MIT',
+      optional: true,
+      ...platform,
+    };
     added += 1;
   }
 }
