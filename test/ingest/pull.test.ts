@@ -16,9 +16,11 @@ describe.each(DB_KINDS)('server pull of installations reachable by URL (%s)', (k
 
   beforeAll(async () => {
     s = await startIngestServer(kind);
+    // The simulated ПК lives on SMART's fake clock, so a pull an hour later brings a new report.
     pk = await startKodeksServer({
       port: 0,
       seed: 9,
+      clock: () => s.t.clock.now(),
       profile: { shortName: 'cloudclient', utcOffsetMin: 420, users: 8 },
     });
     const op = cliActor('test');
