@@ -39,6 +39,9 @@ export function openDatabase(url: string): DbHandle {
     return { db, kind, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server closes (a restart, an administrator) is dropped from the pool and
+  // replaced on next use; without a listener its 'error' event would end the whole process.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind, close: () => db.destroy() };
 }
