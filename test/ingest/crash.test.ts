@@ -27,7 +27,10 @@ function startServe(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; url: 
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL'); // never leave a stray server behind a failed test
+      reject(new Error(`serve did not start: ${err}`));
+    }, 30_000);
     proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
     proc.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
