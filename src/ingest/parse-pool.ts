@@ -23,12 +23,14 @@ export interface ParsePool {
  * Parsing runs in worker threads so a 20 MB report never blocks the event loop that answers agents.
  * From source (tests, `tsx`), the worker is the .ts file and needs the tsx loader; from dist/ it is .js.
  */
-export function createParsePool(opts: { maxThreads?: number; idleTimeoutMs?: number } = {}): ParsePool {
+export function createParsePool(
+  opts: { maxThreads?: number; minThreads?: number; idleTimeoutMs?: number } = {},
+): ParsePool {
   const fromSource = import.meta.url.endsWith('.ts');
   const filename = fileURLToPath(new URL(`./parse/worker.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   const pool = new Piscina<ParseTask, ParseTaskResult>({
     filename,
-    minThreads: 0,
+    minThreads: opts.minThreads ?? 0,
     maxThreads: opts.maxThreads ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)),
     idleTimeout: opts.idleTimeoutMs ?? 30_000,
     execArgv: fromSource ? ['--import', 'tsx'] : [],
