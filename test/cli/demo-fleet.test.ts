@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { Runtime } from '../../src/runtime.js';
 import { cliActor } from '../../src/tenancy/scope.js';
 import { DB_KINDS, openTestContext, type TestContext } from '../helpers/db.js';
-import { createCliEnv, smart, type CliEnv } from './run.js';
+import { createCliEnv, smart, waitFor, type CliEnv } from './run.js';
 
 describe.each(DB_KINDS)('the demo fleet (%s)', (kind) => {
   let t: TestContext;
@@ -81,8 +81,8 @@ describe.each(DB_KINDS)('smart demo with its fleet, and smart simulate fleet (%s
       onStdout: (all) => (out = all),
     });
     try {
+      await waitFor(() => out, /running at/);
       const until = Date.now() + 60_000;
-      while (!/running at/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
       const db = t.db().db;
       let processed: { via: string }[] = [];
       while (Date.now() < until) {
@@ -110,8 +110,7 @@ describe.each(DB_KINDS)('smart demo with its fleet, and smart simulate fleet (%s
       onStdout: (all) => (out = all),
     });
     try {
-      const until = Date.now() + 20_000;
-      while (!out.includes('"servers"') && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(() => out, /"servers"/);
       const { servers } = JSON.parse(out) as { servers: { url: string; client: string }[] };
       expect(servers).toHaveLength(2);
       const res = await fetch(`${servers[0]!.url}/sysinfo/si_save_request`, {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/cli/demo-seed.js';
 import { cliActor } from '../../src/tenancy/scope.js';
 import { DB_KINDS, openTestContext, type TestContext } from '../helpers/db.js';
-import { createCliEnv, smart, type CliEnv } from './run.js';
+import { createCliEnv, smart, waitFor, type CliEnv } from './run.js';
 
 const TABLES = [
   'dealers',
@@ -29,17 +29,6 @@ async function counts(t: TestContext): Promise<Record<string, number>> {
     out[table] = Number(r.n);
   }
   return out;
-}
-
-/** Waits until the running command has printed something matching re. */
-async function waitFor(get: () => string, re: RegExp, ms = 20_000): Promise<RegExpExecArray> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const m = re.exec(get());
-    if (m) return m;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${re} in:\n${get()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe.each(DB_KINDS)('demo seeding (%s)', (kind) => {

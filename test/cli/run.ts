@@ -92,3 +92,14 @@ export async function countRows(h: DbHandle, table: string): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Waits until the running command has printed something matching re. */
+export async function waitFor(get: () => string, re: RegExp, ms = 20_000): Promise<RegExpExecArray> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const m = re.exec(get());
+    if (m) return m;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${re} in:\n${get()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

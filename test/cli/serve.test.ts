@@ -1,17 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_KINDS } from '../helpers/db.js';
-import { createCliEnv, smart, type CliEnv } from './run.js';
-
-async function waitFor(get: () => string, re: RegExp, ms = 20_000): Promise<RegExpExecArray> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const m = re.exec(get());
-    if (m) return m;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${re} in:\n${get()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { createCliEnv, smart, waitFor, type CliEnv } from './run.js';
 
 describe.each(DB_KINDS)('smart serve (%s)', (kind) => {
   let t: CliEnv;
