@@ -25,6 +25,8 @@ export interface BuildAppOptions {
   logger?: boolean;
   /** Failed-login limiter; tests pass one with a small limit. */
   loginLimiter?: LoginLimiter;
+  /** Where the request log goes (default stdout); tests read it. */
+  logStream?: NodeJS.WritableStream;
   /** The agent upload endpoints (`POST /upload`, `HEAD /files/NAME`) are served when given. */
   ingest?: Ingest;
 }
@@ -32,9 +34,28 @@ export interface BuildAppOptions {
 /** JSON bodies are small; CSV imports have their own, configurable limit. */
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
+/** The URL with the values of secret query parameters replaced, for logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|password)=)[^&#]*/gi, '$1[redacted]');
+}
+
 export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : { level: runtime.config.logLevel },
+    logger:
+      opts.logger === false
+        ? false
+        : {
+            level: runtime.config.logLevel,
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
+            // Agents send their token in the query string (the old scripts do); it must not reach the logs.
+            serializers: {
+              req: (req: { method: string; url: string; ip?: string }) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                remoteAddress: req.ip,
+              }),
+            },
+          },
     bodyLimit: JSON_BODY_LIMIT,
     // A body carrying __proto__ or constructor.prototype is refused before any handler sees it.
     onProtoPoisoning: 'error',

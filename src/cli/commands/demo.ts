@@ -50,7 +50,11 @@ export function registerDemo(program: Command, cli: CliContext): void {
     .action(
       async (opts: ServeOptions & { serve: boolean; fleet: boolean; backfill?: number; json?: boolean }) => {
         const out = cli.output(opts);
-        const config = serveConfig(cli, opts);
+        // The demo's agents upload every few minutes: keep the terminal for what matters unless asked.
+        const config = {
+          ...serveConfig(cli, opts),
+          ...(cli.io.env.SMART_LOG_LEVEL ? {} : { logLevel: 'warn' as const }),
+        };
         const rt = await openRuntime(config);
         let report: DemoSeedReport;
         try {
