@@ -89,6 +89,8 @@ export interface AcceptOptions {
   nodeId: string;
   maxBytes: number;
   via: 'agent' | 'manual' | 'pull';
+  /** Checks made before the file is accepted (the upload route refuses zip bombs and DTDs at once). */
+  precheck?: (path: string, format: ReportFormat) => Promise<void>;
 }
 
 /**
@@ -120,6 +122,12 @@ export async function acceptReport(
     }
   }
   const file = await opts.spool.write(body, name.format, opts.maxBytes);
+  try {
+    await opts.precheck?.(file.path, name.format);
+  } catch (e) {
+    await opts.spool.remove(file.path);
+    throw e;
+  }
   const dup = await findDuplicate(ctx, auth.dealerId, name.channel, file.sha256);
   if (dup) {
     await opts.spool.remove(file.path);

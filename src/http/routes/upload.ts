@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { acceptReport, authenticateUpload, hasArrived, parseUploadFileName } from '../../ingest/accept.js';
+import { precheckReport } from '../../ingest/precheck.js';
 import type { Ingest } from '../../ingest/service.js';
 import { PayloadTooLargeError } from '../../ingest/spool.js';
 import { AppError, ValidationError } from '../../lib/errors.js';
@@ -79,6 +80,7 @@ export async function uploadRoutes(app: FastifyInstance, opts: UploadRouteOption
         nodeId: ingest.nodeId,
         maxBytes: ingest.maxUploadBytes,
         via: 'agent',
+        precheck: precheckReport,
       });
     } catch (e) {
       throw mapMultipartError(e, ingest.maxUploadBytes);
