@@ -124,4 +124,36 @@ describe.each(DB_KINDS)('smart demo with its fleet, and smart simulate fleet (%s
     }
     expect((await running).code).toBe(0);
   });
+
+  it('simulate dc serves online accesses whose profile matches the ground truth', async () => {
+    const stop = new AbortController();
+    let out = '';
+    const running = smart(t.env, ['simulate', 'dc', '--accounts', '2', '--seed', '3', '--json'], {
+      signal: stop.signal,
+      onStdout: (all) => (out = all),
+    });
+    try {
+      await waitFor(() => out, /"accounts"/);
+      const { url, accounts } = JSON.parse(out) as {
+        url: string;
+        accounts: { login: string; password: string; folder: string }[];
+      };
+      expect(accounts).toHaveLength(2);
+      const a = accounts[0]!;
+      const login = await fetch(`${url}/${a.folder}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ login: a.login, password: a.password }).toString(),
+        redirect: 'manual',
+      });
+      expect(login.status).toBeLessThan(400);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const profile = await fetch(`${url}/${a.folder}/profile.json`, { headers: { cookie } });
+      expect(profile.status).toBe(200);
+      expect(JSON.stringify(await profile.json())).toMatch(/remaining/);
+    } finally {
+      stop.abort();
+    }
+    expect((await running).code).toBe(0);
+  });
 });

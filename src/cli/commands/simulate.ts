@@ -68,4 +68,49 @@ export function registerSimulate(program: Command, cli: CliContext): void {
         await fleet.close();
       }
     });
+
+  simulate
+    .command('dc')
+    .description(
+      'run a simulated distribution-centre site with N online accesses (login, profile with the four monthly limits, search log) until stopped',
+    )
+    .requiredOption('--accounts <n>', 'how many online accesses (1–10000)', intIn(1, 10000, 'a count'))
+    .option('--port <port>', 'port to listen on; 0 = a free port', intIn(0, 65535, 'a port'), 0)
+    .option(
+      '--seed <n>',
+      'seed: the same seed gives the same accounts and usage',
+      intIn(0, 2 ** 31, 'a seed'),
+      1,
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (opts: { accounts: number; port: number; seed: number; host: string; json?: boolean }) => {
+      const out = cli.output(opts);
+      const { startDcServer } = await import('../../sim/dc/index.js');
+      const dc = await startDcServer({
+        port: opts.port,
+        host: opts.host,
+        seed: opts.seed,
+        accounts: opts.accounts,
+      });
+      try {
+        const accounts = dc.accounts.map((a) => ({
+          login: a.login,
+          password: a.password,
+          folder: a.folder,
+          profile: a.profile,
+          utcOffsetMin: a.utcOffsetMin,
+        }));
+        out.data({ url: dc.url, accounts });
+        out.line(
+          `simulated distribution centre at ${dc.url} with ${accounts.length} online accesses (seed ${opts.seed}):`,
+        );
+        for (const a of accounts.slice(0, 20))
+          out.line(`  ${dc.url}/${a.folder}  ${a.login} / ${a.password}  (${a.profile})`);
+        if (accounts.length > 20) out.line(`  … and ${accounts.length - 20} more`);
+        out.line('Ctrl-C stops it.');
+        await untilStopped(cli.io);
+      } finally {
+        await dc.close();
+      }
+    });
 }
