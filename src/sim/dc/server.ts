@@ -2,9 +2,10 @@
  * A simulated distribution-centre (ДЦ) server hosting many online accesses under `/<folder>`, on
  * node:http. Endpoints, usage profiles and faults: docs/simulator-dc.md.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { parseCookies, safeEqual } from '../http-util.js';
 import {
   KIND_LABELS,
   KINDS,
@@ -66,21 +67,6 @@ export const SESSION_COOKIE = 'DCSESSION';
 export const WRONG_PASSWORD_TEXT = 'Неверный логин или пароль';
 const MAX_FORM_BYTES = 16 * 1024;
 const MAX_SESSIONS = 10_000;
-
-function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
-
-function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
-  }
-  return out;
-}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;

@@ -2,9 +2,10 @@
  * One simulated Kodeks ПК 6.4 web server on node:http (light enough for thousands per process).
  * Endpoints and fault behaviour: docs/simulator.md.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
+import { parseCookies, safeEqual } from '../http-util.js';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import {
@@ -60,21 +61,6 @@ export interface KodeksServer {
 const BASE_HEADERS = { Server: 'WWW-Kodeks/6.4', 'X-Powered-By': 'Express' } as const;
 const MAX_FORM_BYTES = 16 * 1024;
 const MAX_SESSIONS = 1_000;
-
-function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
-
-function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
-  }
-  return out;
-}
 
 function basicAuth(req: IncomingMessage): { user: string; pass: string } | null {
   const h = req.headers.authorization;
