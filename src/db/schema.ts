@@ -135,6 +135,8 @@ export interface OnlineAccessesTable {
   host: string;
   folder: string;
   protocol: string;
+  /** Minutes east of UTC: the billing month starts at local midnight on the 1st. */
+  utc_offset_min: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -203,6 +205,7 @@ export interface SeriesTable {
   id: Generated<number>;
   dealer_id: number;
   installation_id: number | null;
+  online_access_id: number | null;
   metric: string;
   /** Canonical JSON of the labels, keys sorted. */
   labels: string;
@@ -351,6 +354,115 @@ export interface KassistLinksDailyTable {
   active_verified: number;
 }
 
+export interface JobsTable {
+  id: Generated<number>;
+  /** probe | online_profile | online_searchlog | sync … */
+  kind: string;
+  subject_id: number;
+  dealer_id: number | null;
+  /** The host the job talks to, for per-host concurrency limits. */
+  host: string | null;
+  interval_ms: number;
+  next_run_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_started_at: number | null;
+  last_finished_at: number | null;
+  last_duration_ms: number | null;
+  last_outcome: string | null;
+  last_error: string | null;
+  runs: Generated<number>;
+  /** Runs that started more than one interval after they were due. */
+  missed: Generated<number>;
+}
+
+export interface CheckStatusTable {
+  /** installation | online */
+  subject_kind: string;
+  subject_id: number;
+  check_name: string;
+  dealer_id: number;
+  /** ok | failed | suppressed | unknown */
+  outcome: string;
+  code: string | null;
+  detail: string | null;
+  latency_ms: number | null;
+  /** When the outcome last changed. */
+  since: number;
+  checked_at: number;
+}
+
+export interface CheckEventsTable {
+  id: Generated<number>;
+  subject_kind: string;
+  subject_id: number;
+  dealer_id: number;
+  at: number;
+  check_name: string;
+  from_outcome: string | null;
+  to_outcome: string;
+  code: string | null;
+  detail: string | null;
+}
+
+export interface AvailabilityDailyTable {
+  subject_kind: string;
+  subject_id: number;
+  check_name: string;
+  /** Start of the UTC day, ms. */
+  day: number;
+  dealer_id: number;
+  ok: number;
+  total: number;
+}
+
+export interface OnlineStateTable {
+  online_access_id: number;
+  dealer_id: number;
+  checked_at: number;
+  ok: number;
+  read_at: number | null;
+  month: string | null;
+  docs_limit: number | null;
+  docs_remaining: number | null;
+  search_limit: number | null;
+  search_remaining: number | null;
+  print_limit: number | null;
+  print_remaining: number | null;
+  export_limit: number | null;
+  export_remaining: number | null;
+  error: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  error_since: number | null;
+  /** The last local day whose search log is stored (YYYY-MM-DD). */
+  searchlog_through: string | null;
+}
+
+export interface OnlineUsageMonthlyTable {
+  online_access_id: number;
+  /** YYYY-MM in the access's time zone. */
+  month: string;
+  kind: string;
+  dealer_id: number;
+  limit_units: number;
+  remaining: number;
+  read_at: number;
+}
+
+export interface OnlineSearchLogTable {
+  id: Generated<number>;
+  online_access_id: number;
+  dealer_id: number;
+  /** Local day (YYYY-MM-DD) the entry belongs to. */
+  day: string;
+  at: number;
+  user_name: string;
+  query: string;
+  type: string;
+  status: string;
+}
+
 export interface Database {
   dealers: DealersTable;
   upload_tokens: UploadTokensTable;
@@ -383,7 +495,16 @@ export interface Database {
   search_log: SearchLogTable;
   refused_logons: RefusedLogonsTable;
   kassist_links_daily: KassistLinksDailyTable;
+  jobs: JobsTable;
+  check_status: CheckStatusTable;
+  check_events: CheckEventsTable;
+  availability_daily: AvailabilityDailyTable;
+  online_state: OnlineStateTable;
+  online_usage_monthly: OnlineUsageMonthlyTable;
+  online_search_log: OnlineSearchLogTable;
 }
+
+export type JobRow = Selectable<JobsTable>;
 
 export type DealerRow = Selectable<DealersTable>;
 export type OrgUnitRow = Selectable<OrgUnitsTable>;
