@@ -43,6 +43,10 @@ const EnvSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  SMART_ACTIVE_CHECKS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export interface Config {
@@ -65,6 +69,8 @@ export interface Config {
   spoolDir: string;
   /** This process's name among the nodes sharing a database (the spool is per node). */
   nodeId: string;
+  /** Whether `serve` probes installations and reads online accesses (off for an ingest-only node). */
+  activeChecks: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -97,5 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .hostname()
         .replace(/[^A-Za-z0-9._-]/g, '-')
         .slice(0, 64),
+    activeChecks: e.SMART_ACTIVE_CHECKS,
   };
 }

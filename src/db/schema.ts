@@ -115,6 +115,12 @@ export interface InstallationsTable {
   utc_offset_min: number;
   smartlogin_user: string | null;
   smartlogin_password_enc: string | null;
+  probe_interval_s: Generated<number>;
+  /** 1 when a reverse proxy fronts the ПК: its gateway errors are the KodeksBehindProxyDown check. */
+  behind_proxy: Generated<number>;
+  /** License manager (Licman) address, probed by ICMP and TCP when set. */
+  licman_address: string | null;
+  licman_port: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -387,9 +393,10 @@ export interface CheckStatusTable {
   code: string | null;
   detail: string | null;
   latency_ms: number | null;
-  /** When the outcome last changed. */
+  /** When the outcome (or code) last changed. */
   since: number;
-  checked_at: number;
+  /** When a sample was last written to its series (on change, and hourly otherwise). */
+  sampled_at: number;
 }
 
 export interface CheckEventsTable {

@@ -9,6 +9,7 @@ import { installErrorHandlers } from './errors.js';
 import { healthRoutes } from './health.js';
 import { LoginLimiter } from './login-limiter.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
+import { checkRoutes } from './routes/checks.js';
 import { clientRoutes } from './routes/clients.js';
 import { csvRoutes } from './routes/csv.js';
 import { dealerRoutes } from './routes/dealers.js';
@@ -88,6 +89,7 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           apiTokenRoutes,
           csvRoutes,
           ingestRoutes,
+          checkRoutes,
         ]) {
           await secured.register(routes, options);
         }

@@ -109,6 +109,10 @@ export const InstallationOut = z.object({
   utcOffsetMin: z.number(),
   smartloginUser: z.string().nullable(),
   smartloginPasswordSet: z.boolean(),
+  probeIntervalS: z.number(),
+  behindProxy: z.boolean(),
+  licmanAddress: z.string().nullable(),
+  licmanPort: z.number().nullable(),
   managers: z.array(ManagerLinkOut),
 });
 
@@ -120,6 +124,7 @@ export const OnlineAccessOut = z.object({
   host: z.string(),
   folder: z.string(),
   protocol: z.enum(['http', 'https']),
+  utcOffsetMin: z.number(),
   passwordSet: z.boolean(),
   managers: z.array(ManagerLinkOut),
 });

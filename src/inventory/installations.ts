@@ -41,6 +41,10 @@ const Settings = {
     .regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'must start with a Latin letter and contain letters or digits')
     .nullable(),
   smartloginPassword: z.string().min(1).max(256).nullable(),
+  probeIntervalS: z.number().int().min(15).max(3600),
+  behindProxy: z.boolean(),
+  licmanAddress: HostName.nullable(),
+  licmanPort: Port.nullable(),
 };
 
 export const InstallationInput = z
@@ -58,6 +62,10 @@ export const InstallationInput = z
     utcOffsetMin: Settings.utcOffsetMin.default(180),
     smartloginUser: Settings.smartloginUser.optional(),
     smartloginPassword: Settings.smartloginPassword.optional(),
+    probeIntervalS: Settings.probeIntervalS.default(60),
+    behindProxy: Settings.behindProxy.default(false),
+    licmanAddress: Settings.licmanAddress.optional(),
+    licmanPort: Settings.licmanPort.optional(),
     managers: z.array(ManagerLink).max(50).default([]),
   })
   .superRefine((v, c) => {
@@ -77,6 +85,10 @@ export const InstallationPatch = z.object({
   utcOffsetMin: Settings.utcOffsetMin.optional(),
   smartloginUser: Settings.smartloginUser.optional(),
   smartloginPassword: Settings.smartloginPassword.optional(),
+  probeIntervalS: Settings.probeIntervalS.optional(),
+  behindProxy: Settings.behindProxy.optional(),
+  licmanAddress: Settings.licmanAddress.optional(),
+  licmanPort: Settings.licmanPort.optional(),
   managers: z.array(ManagerLink).max(50).optional(),
 });
 export type InstallationPatch = z.input<typeof InstallationPatch>;
@@ -97,6 +109,10 @@ export interface Installation {
   smartloginUser: string | null;
   /** Whether a smartlogin password is stored; the password itself is never returned. */
   smartloginPasswordSet: boolean;
+  probeIntervalS: number;
+  behindProxy: boolean;
+  licmanAddress: string | null;
+  licmanPort: number | null;
   managers: ManagerLink[];
 }
 
@@ -133,6 +149,10 @@ async function hydrate(ctx: AppContext, rows: InstallationRow[]): Promise<Instal
     utcOffsetMin: r.utc_offset_min,
     smartloginUser: r.smartlogin_user,
     smartloginPasswordSet: r.smartlogin_password_enc !== null,
+    probeIntervalS: r.probe_interval_s,
+    behindProxy: r.behind_proxy === 1,
+    licmanAddress: r.licman_address,
+    licmanPort: r.licman_port,
     managers: links
       .filter((l) => l.installation_id === r.id)
       .map((l) => ({ managerId: l.manager_id, email: l.email }))
@@ -259,6 +279,10 @@ export async function createInstallation(
         smartlogin_password_enc: data.smartloginPassword
           ? ctx.secrets.encrypt(data.smartloginPassword)
           : null,
+        probe_interval_s: data.probeIntervalS,
+        behind_proxy: Number(data.behindProxy),
+        licman_address: data.licmanAddress ?? null,
+        licman_port: data.licmanPort ?? null,
         created_at: now,
         updated_at: now,
       })
@@ -326,6 +350,10 @@ export async function updateInstallation(
                 data.smartloginPassword === null ? null : ctx.secrets.encrypt(data.smartloginPassword),
             }
           : {}),
+        ...(data.probeIntervalS !== undefined ? { probe_interval_s: data.probeIntervalS } : {}),
+        ...(data.behindProxy !== undefined ? { behind_proxy: Number(data.behindProxy) } : {}),
+        ...(data.licmanAddress !== undefined ? { licman_address: data.licmanAddress } : {}),
+        ...(data.licmanPort !== undefined ? { licman_port: data.licmanPort } : {}),
         updated_at: ctx.clock.now(),
       })
       .where('id', '=', id)

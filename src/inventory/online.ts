@@ -29,6 +29,14 @@ export const OnlineAccessInput = z.object({
   host: HostName,
   folder: OnlineFolder,
   protocol: Protocol.default('https'),
+  /** The access's time zone, minutes east of UTC: its billing month starts at local midnight on the 1st. */
+  utcOffsetMin: z
+    .number()
+    .int()
+    .min(-12 * 60)
+    .max(14 * 60)
+    .refine((v) => v % 15 === 0, 'must be a multiple of 15 minutes')
+    .default(180),
   managers: z.array(ManagerLink).max(50).default([]),
 });
 export type OnlineAccessInput = z.input<typeof OnlineAccessInput>;
@@ -39,6 +47,7 @@ export type OnlineAccessInput = z.input<typeof OnlineAccessInput>;
  */
 export const OnlineAccessPatch = OnlineAccessInput.extend({
   protocol: Protocol,
+  utcOffsetMin: OnlineAccessInput.shape.utcOffsetMin.removeDefault(),
   managers: z.array(ManagerLink).max(50),
 }).partial();
 export type OnlineAccessPatch = z.input<typeof OnlineAccessPatch>;
@@ -51,6 +60,7 @@ export interface OnlineAccess {
   host: string;
   folder: string;
   protocol: 'http' | 'https';
+  utcOffsetMin: number;
   /** Always true: a password is required; it is never returned. */
   passwordSet: boolean;
   managers: ManagerLink[];
@@ -73,6 +83,7 @@ async function hydrate(ctx: AppContext, rows: OnlineAccessRow[]): Promise<Online
     host: r.host,
     folder: r.folder,
     protocol: r.protocol as 'http' | 'https',
+    utcOffsetMin: r.utc_offset_min,
     passwordSet: r.password_enc.length > 0,
     managers: links
       .filter((l) => l.online_access_id === r.id)
@@ -172,6 +183,7 @@ export async function createOnlineAccess(
         host: data.host,
         folder: data.folder,
         protocol: data.protocol,
+        utc_offset_min: data.utcOffsetMin,
         created_at: now,
         updated_at: now,
       })
@@ -221,6 +233,7 @@ export async function updateOnlineAccess(
         folder,
         login,
         protocol: data.protocol ?? before.protocol,
+        ...(data.utcOffsetMin !== undefined ? { utc_offset_min: data.utcOffsetMin } : {}),
         ...(data.password !== undefined ? { password_enc: ctx.secrets.encrypt(data.password) } : {}),
         updated_at: ctx.clock.now(),
       })

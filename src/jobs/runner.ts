@@ -198,12 +198,10 @@ export class JobRunner {
       }, h.timeoutMs + 1_000);
     });
     const run = Promise.race([
-      h
-        .run(job, abort.signal)
-        .catch((e: unknown): JobResult => ({
-          outcome: 'failed',
-          error: e instanceof Error ? e.message : String(e),
-        })),
+      h.run(job, abort.signal).catch((e: unknown): JobResult => ({
+        outcome: 'failed',
+        error: e instanceof Error ? e.message : String(e),
+      })),
       timeout,
     ]).then((r) => {
       clearTimeout(timer);
@@ -228,11 +226,13 @@ export class JobRunner {
   }
 
   private async flush(): Promise<void> {
+    // Take the finished runs first: their results are already buffered by the handlers, so a run is
+    // recorded as done only after what it found is written.
+    const batch = this.done.splice(0, this.done.length);
     for (const k of this.kinds.values()) {
       await k.handler.flush?.().catch((e: unknown) => this.opts.onError?.(e));
     }
-    if (this.done.length === 0) return;
-    const batch = this.done.splice(0, this.done.length);
+    if (batch.length === 0) return;
     await completeJobs(this.ctx, this.opts.nodeId, batch).catch((e: unknown) => {
       // Not recorded: the leases expire and the jobs run again; nothing is lost.
       this.opts.onError?.(e);

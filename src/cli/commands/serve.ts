@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import type { RunningServer } from '../../http/server.js';
+import type { ChecksNodeOptions } from '../../checks-node.js';
 import type { PullSchedulerOptions } from '../../ingest/pull-scheduler.js';
 import { openRuntime, type Runtime } from '../../runtime.js';
 import { type CliContext } from '../context.js';
@@ -61,18 +62,26 @@ export async function serveUntilStopped(
   config: Config,
   onListening: (server: RunningServer, rt: Runtime) => void,
   runtime?: Runtime,
-  options: { pull?: PullSchedulerOptions } = {},
+  options: { pull?: PullSchedulerOptions; checks?: ChecksNodeOptions } = {},
 ): Promise<void> {
   const rt = runtime ?? (await openRuntime(config));
   try {
     // Loaded on demand: the web stack is most of the start-up time of the other commands.
     const { startServer } = await import('../../http/server.js');
     const { startIngestNode } = await import('../../ingest/node.js');
+    const { startChecksNode } = await import('../../checks-node.js');
     const node = await startIngestNode(rt, { pull: options.pull });
+    const checks = config.activeChecks
+      ? startChecksNode(rt, {
+          ...options.checks,
+          onError: (e) => cli.io.stderr.write(`active checks: ${(e as Error).message}\n`),
+        })
+      : null;
     let server: RunningServer;
     try {
       server = await startServer(rt, { host: config.host, port: config.port, ingest: node.ingest });
     } catch (e) {
+      await checks?.close();
       await node.close();
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -87,6 +96,7 @@ export async function serveUntilStopped(
     const why = await untilStopped(cli.io);
     cli.io.stderr.write(`${why === 'abort' ? 'stopping' : `${why}: stopping`}…\n`);
     await server.close();
+    await checks?.close();
     await node.close();
   } finally {
     await rt.close();

@@ -44,7 +44,7 @@ export async function up(db: Kysely<unknown>, kind: DbKind): Promise<void> {
     .addColumn('detail', 'text')
     .addColumn('latency_ms', big)
     .addColumn('since', big, (c) => c.notNull())
-    .addColumn('checked_at', big, (c) => c.notNull())
+    .addColumn('sampled_at', big, (c) => c.notNull())
     .addPrimaryKeyConstraint('check_status_pk', ['subject_kind', 'subject_id', 'check_name'])
     .execute();
 
@@ -78,6 +78,18 @@ export async function up(db: Kysely<unknown>, kind: DbKind): Promise<void> {
     .addColumn('total', big, (c) => c.notNull())
     .addPrimaryKeyConstraint('availability_daily_pk', ['subject_kind', 'subject_id', 'check_name', 'day'])
     .execute();
+
+  // Probe settings of an installation (managers.csv has none of these; set through the API or CLI).
+  await db.schema
+    .alterTable('installations')
+    .addColumn('probe_interval_s', 'integer', (c) => c.notNull().defaultTo(60))
+    .execute();
+  await db.schema
+    .alterTable('installations')
+    .addColumn('behind_proxy', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema.alterTable('installations').addColumn('licman_address', 'text').execute();
+  await db.schema.alterTable('installations').addColumn('licman_port', 'integer').execute();
 
   await db.schema
     .alterTable('online_accesses')
