@@ -262,7 +262,7 @@ export async function storeProfile(
   });
 }
 
-async function storeFailure(
+export async function storeFailure(
   ctx: AppContext,
   t: Pick<OnlineAccessTarget, 'accessId' | 'dealerId'>,
   f: OnlineFailure,
