@@ -5,6 +5,9 @@ import { createParsePool } from '../ingest/parse-pool.js';
 import type { PullTarget } from '../ingest/pull.js';
 import { createIngest } from '../ingest/service.js';
 import { listInstallations, updateInstallation, type Installation } from '../inventory/installations.js';
+import { listOnlineAccesses, onlineAccessPassword } from '../inventory/online.js';
+import { storeProfile } from '../online/poller.js';
+import { startDcServer, usageAt, type DcServer, type UsageProfile } from '../sim/dc/index.js';
 import type { Runtime } from '../runtime.js';
 import { startAgentLoop, type AgentLoop, type AgentRun } from '../sim/agent.js';
 import { generateSysinfoZip, startFleet, type ClientProfile, type Fleet } from '../sim/kodeks/index.js';
@@ -22,6 +25,12 @@ export interface DemoFleet {
   profileOf(installationId: number): ClientProfile;
   /** For the pull scheduler: the simulator's URL of a polled demo installation. */
   resolveBaseUrl(t: PullTarget): string | undefined;
+  /** For the probes: where the simulator of a polled demo installation listens. */
+  resolveEndpoint(installationId: number): { address: string; port: number; protocol: 'http' } | undefined;
+  /** One simulated distribution centre per DC host of the demo's online accesses. */
+  dcs: Map<string, DcServer>;
+  /** For the online poller: the simulated DC that serves an access's host. */
+  resolveOnlineBaseUrl(a: { host: string }): string | undefined;
   startAgents(smartUrl: string, onRun?: (name: string, kind: string, r: AgentRun | Error) => void): void;
   close(): Promise<void>;
 }
@@ -55,12 +64,19 @@ export async function startDemoFleet(rt: Runtime, dealer: { id: number; code: st
       });
     }
   }
+  const dcs = await startDemoDcs(rt, dealer.id);
   const loops: AgentLoop[] = [];
   return {
     fleet,
     installations,
+    dcs,
     profileOf: (id) => byId.get(id)!.state.profile,
     resolveBaseUrl: (t) => byId.get(t.id)?.url,
+    resolveEndpoint: (id) => {
+      const sim = byId.get(id);
+      return sim ? { address: sim.host, port: sim.port, protocol: 'http' } : undefined;
+    },
+    resolveOnlineBaseUrl: (a) => dcs.get(a.host)?.url,
     startAgents(smartUrl, onRun) {
       const token = agentToken(rt, dealer);
       void token.then((tok) => {
@@ -85,8 +101,55 @@ export async function startDemoFleet(rt: Runtime, dealer: { id: number; code: st
     async close() {
       for (const l of loops) l.close();
       await fleet.close();
+      await Promise.all([...dcs.values()].map((d) => d.close()));
     },
   };
+}
+
+/** How the demo's online accesses use their limits: mostly regular, some sharers, idle and episodic. */
+const DEMO_ONLINE_PROFILES: UsageProfile[] = [
+  'regular',
+  'sharer',
+  'regular',
+  'idle',
+  'episodic',
+  'regular',
+  'sharer',
+  'idle',
+  'regular',
+  'episodic',
+];
+
+/**
+ * A simulated DC per host of the demo dealer's online accesses, each account with the access's own
+ * login, password, folder and time zone, so the poller reads them exactly as it would a real DC.
+ */
+async function startDemoDcs(rt: Runtime, dealerId: number): Promise<Map<string, DcServer>> {
+  const actor = cliActor('demo');
+  const accesses = (await listOnlineAccesses(rt.ctx, actor, { dealerId })).sort((a, b) => a.id - b.id);
+  const byHost = new Map<string, typeof accesses>();
+  for (const a of accesses) byHost.set(a.host, [...(byHost.get(a.host) ?? []), a]);
+  const dcs = new Map<string, DcServer>();
+  let i = 0;
+  try {
+    for (const [host, list] of byHost) {
+      const accounts = [];
+      for (const a of list) {
+        accounts.push({
+          login: a.login,
+          password: await onlineAccessPassword(rt.ctx, actor, a.id),
+          folder: a.folder,
+          utcOffsetMin: a.utcOffsetMin,
+          profile: DEMO_ONLINE_PROFILES[i++ % DEMO_ONLINE_PROFILES.length]!,
+        });
+      }
+      dcs.set(host, await startDcServer({ seed: DEMO_FLEET_SEED + dcs.size, accounts }));
+    }
+  } catch (e) {
+    await Promise.all([...dcs.values()].map((d) => d.close()));
+    throw e;
+  }
+  return dcs;
 }
 
 /** The demo agents' upload token, kept in the data directory so it survives restarts. */
@@ -167,4 +230,31 @@ export async function backfillDemo(
     await ingest.close();
   }
   return { reports: total, added };
+}
+
+/**
+ * Online history for the billing dashboards: one reading an hour for the last `days` days, taken from
+ * each simulated account's ground truth and stored as the poller stores a reading. Idempotent.
+ */
+export async function backfillOnline(rt: Runtime, demo: DemoFleet, days: number): Promise<number> {
+  const actor = cliActor('demo');
+  const hour = 3_600_000;
+  const now = rt.ctx.clock.now();
+  const last = Math.floor(now / hour) * hour;
+  let readings = 0;
+  for (const a of await listOnlineAccesses(rt.ctx, actor)) {
+    const account = demo.dcs.get(a.host)?.accounts.find((x) => x.login === a.login && x.folder === a.folder);
+    if (!account) continue;
+    for (let at = last - days * 24 * hour; at <= last; at += hour) {
+      const u = usageAt(account, at);
+      await storeProfile(
+        rt.ctx,
+        { accessId: a.id, dealerId: a.dealerId, utcOffsetMin: a.utcOffsetMin },
+        u,
+        at,
+      );
+      readings++;
+    }
+  }
+  return readings;
 }

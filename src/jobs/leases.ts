@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { JobRow } from '../db/schema.js';
 import { withTx } from '../db/tx.js';
-import { firstRunAt, nextRunAfter } from './schedule.js';
+import { firstRunAt, nextRunAfter, phaseOffsetMs } from './schedule.js';
 
 export interface JobSpec {
   kind: string;
@@ -136,7 +136,9 @@ export async function completeJobs(ctx: AppContext, owner: string, done: JobComp
       const { job } = d;
       const lateBy = d.startedAt - job.next_run_at;
       const missed = lateBy >= job.interval_ms ? Math.floor(lateBy / job.interval_ms) : 0;
-      const next = d.nextRunAt ?? nextRunAfter(job.next_run_at, job.interval_ms, d.finishedAt).nextRunAt;
+      const phase = phaseOffsetMs(job.kind, job.subject_id, job.interval_ms);
+      const next =
+        d.nextRunAt ?? nextRunAfter(job.next_run_at, job.interval_ms, d.finishedAt, phase).nextRunAt;
       await db
         .updateTable('jobs')
         .set({

@@ -14,9 +14,17 @@ export function phaseFraction(kind: string, subjectId: number): number {
   return (h >>> 0) / 2 ** 32;
 }
 
-/** The first run of a new job: somewhere in the next interval, by its phase. */
+/** New jobs start within this long, however long their interval: a new installation shows data soon. */
+export const FIRST_RUN_SPREAD_MS = 10_000;
+
+/** The first run of a new job: soon, spread over a few seconds by its phase. */
 export function firstRunAt(now: number, intervalMs: number, kind: string, subjectId: number): number {
-  return now + Math.floor(phaseFraction(kind, subjectId) * intervalMs);
+  return now + Math.floor(phaseFraction(kind, subjectId) * Math.min(intervalMs, FIRST_RUN_SPREAD_MS));
+}
+
+/** Where in each interval a job's slots fall, ms after the interval's start (multiples of it since 1970). */
+export function phaseOffsetMs(kind: string, subjectId: number, intervalMs: number): number {
+  return Math.floor(phaseFraction(kind, subjectId) * intervalMs);
 }
 
 export interface NextRun {
@@ -26,11 +34,13 @@ export interface NextRun {
 }
 
 /**
- * The slot after `dueAt`, keeping the phase: a run that overran skips the slots it missed instead of
- * firing them in a burst.
+ * The job's next slot after `dueAt` on its own grid (`phaseMs` into every interval), so jobs keep an
+ * even spread however their first run was placed. A run that overran skips the slots it missed
+ * instead of firing them in a burst.
  */
-export function nextRunAfter(dueAt: number, intervalMs: number, now: number): NextRun {
-  let next = dueAt + intervalMs;
+export function nextRunAfter(dueAt: number, intervalMs: number, now: number, phaseMs = 0): NextRun {
+  const onGrid = dueAt - ((((dueAt - phaseMs) % intervalMs) + intervalMs) % intervalMs);
+  let next = onGrid + intervalMs;
   let missed = 0;
   if (next <= now) {
     const behind = Math.floor((now - next) / intervalMs) + 1;

@@ -32,7 +32,9 @@ export interface InstallationProbeTarget extends ProbeTarget {
 
 export interface ProbeServiceOptions {
   /** Where the ПК really is (the demo's and tests' simulators); default: the stored address and port. */
-  resolveEndpoint?: (installationId: number) => { address: string; port: number } | undefined;
+  resolveEndpoint?: (
+    installationId: number,
+  ) => { address: string; port: number; protocol?: 'http' | 'https' } | undefined;
   timeoutMs?: number;
   concurrency?: number;
   perHostConcurrency?: number;
@@ -66,7 +68,9 @@ export async function loadProbeTargets(
   if (ids) q = q.where('id', 'in', ids.length ? ids : [-1]);
   const rows = await q.execute();
   return rows.map((r) => {
-    const at = opts.resolveEndpoint?.(r.id) ?? {
+    const at: { address: string; port: number; protocol?: 'http' | 'https' } = opts.resolveEndpoint?.(
+      r.id,
+    ) ?? {
       address: r.address!,
       port: r.port ?? (r.protocol === 'https' ? 443 : 80),
     };
@@ -76,7 +80,7 @@ export async function loadProbeTargets(
       intervalMs: r.probe_interval_s * 1000,
       address: at.address,
       port: at.port,
-      protocol: r.protocol === 'https' ? 'https' : 'http',
+      protocol: at.protocol ?? (r.protocol === 'https' ? 'https' : 'http'),
       smartlogin:
         r.smartlogin_user && r.smartlogin_password_enc
           ? { user: r.smartlogin_user, password: ctx.secrets.decrypt(r.smartlogin_password_enc) }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfillDemo, startDemoFleet, type DemoFleet } from '../../src/cli/demo-fleet.js';
+import { backfillDemo, backfillOnline, startDemoFleet, type DemoFleet } from '../../src/cli/demo-fleet.js';
 import { seedDemo } from '../../src/cli/demo-seed.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Runtime } from '../../src/runtime.js';
@@ -64,6 +64,28 @@ describe.each(DB_KINDS)('the demo fleet (%s)', (kind) => {
     const again = await backfillDemo(rt, demo, 3, undefined, 2);
     expect(again.added).toBe(0);
   });
+
+  it('serves the 30 demo online accesses from simulated DCs, of every usage profile, and backfills readings', async () => {
+    const accounts = [...demo.dcs.values()].flatMap((d) => d.accounts);
+    expect(accounts).toHaveLength(30);
+    expect(new Set(accounts.map((a) => a.profile))).toEqual(
+      new Set(['regular', 'sharer', 'idle', 'episodic']),
+    );
+    expect(demo.resolveOnlineBaseUrl({ host: 'nps2.cntd.ru' })).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const readings = await backfillOnline(rt, demo, 1);
+    expect(readings).toBe(30 * 25);
+    const states = await t.ctx.db.selectFrom('online_state').selectAll().execute();
+    expect(states).toHaveLength(30);
+    expect(states.every((s) => s.ok === 1 && s.docs_limit! >= 300)).toBe(true);
+    expect(await backfillOnline(rt, demo, 1)).toBe(readings);
+    expect(await t.ctx.db.selectFrom('online_usage_monthly').select('kind').execute()).toHaveLength(
+      30 *
+        4 *
+        new Set(
+          (await t.ctx.db.selectFrom('online_usage_monthly').select('month').execute()).map((m) => m.month),
+        ).size,
+    );
+  });
 });
 
 describe.each(DB_KINDS)('smart demo with its fleet, and smart simulate fleet (%s)', (kind) => {
@@ -82,17 +104,53 @@ describe.each(DB_KINDS)('smart demo with its fleet, and smart simulate fleet (%s
     });
     try {
       await waitFor(() => out, /running at/);
-      const until = Date.now() + 60_000;
+      const until = Date.now() + 90_000;
       const db = t.db().db;
+      const polled = (
+        await db
+          .selectFrom('installations')
+          .select('id')
+          .where('kind', '=', 'polled')
+          .where('probe_enabled', '=', 1)
+          .execute()
+      ).length;
+      expect(polled).toBeGreaterThan(0);
       let processed: { via: string }[] = [];
       while (Date.now() < until) {
         processed = await db.selectFrom('reports').select('via').where('status', '=', 'processed').execute();
         const vias = new Set(processed.map((p) => p.via));
         const states = await db.selectFrom('installation_state').select('installation_id').execute();
-        if (vias.has('agent') && vias.has('pull') && states.length === 13) break;
+        const probed = await db
+          .selectFrom('check_status')
+          .select('subject_id')
+          .where('check_name', '=', 'http200')
+          .execute();
+        const online = await db
+          .selectFrom('online_state')
+          .select('online_access_id')
+          .where('ok', '=', 1)
+          .execute();
+        if (
+          vias.has('agent') &&
+          vias.has('pull') &&
+          states.length === 13 &&
+          probed.length === polled &&
+          online.length === 30
+        )
+          break;
         await new Promise((r) => setTimeout(r, 250));
       }
       expect(out).toMatch(/simulated fleet: 13 ПК/);
+      expect(out).toMatch(/simulated distribution centres: .*nps2\.cntd\.ru/);
+      // Every probed installation passes its page check; every online access was read.
+      const checks = await db
+        .selectFrom('check_status')
+        .selectAll()
+        .where('check_name', '=', 'http200')
+        .execute();
+      expect(checks).toHaveLength(polled);
+      expect(checks.every((c) => c.outcome === 'ok')).toBe(true);
+      expect(await db.selectFrom('online_state').select('ok').where('ok', '=', 1).execute()).toHaveLength(30);
       expect(new Set(processed.map((p) => p.via))).toEqual(new Set(['agent', 'pull']));
       const states = await db.selectFrom('installation_state').select('installation_id').execute();
       expect(states.length).toBe(13);

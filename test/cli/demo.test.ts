@@ -55,7 +55,7 @@ describe.each(DB_KINDS)('demo seeding (%s)', (kind) => {
     ]);
     const after1 = await counts(t);
     expect(after1).toMatchObject({ dealers: 1, org_units: 3, managers: 4, users: 3, installations: 13 });
-    expect(after1.online_accesses).toBe(10);
+    expect(after1.online_accesses).toBe(30);
 
     const second = await seedDemo(t.ctx, cliActor('test'));
     expect(second).toMatchObject({ uploadToken: null, created: [], imports: [] });

@@ -82,7 +82,7 @@ describe.each(DB_KINDS)('smart import / export (%s)', (kind) => {
     const r = await smart(env, ['import', 'online', ONLINE, ...D, '--unit', 'Филиал Юг']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('create online access romashka01@nps2.cntd.ru/kodeks01');
-    expect(await countRows(t.db(), 'online_accesses')).toBe(10);
+    expect(await countRows(t.db(), 'online_accesses')).toBe(30);
     const unit = await t
       .db()
       .db.selectFrom('org_units')

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { claimDue, completeJobs, releaseLeases, syncJobs, type JobSpec } from '../../src/jobs/leases.js';
 import { JobRunner, type JobHandler } from '../../src/jobs/runner.js';
-import { nextDailyAt, nextRunAfter } from '../../src/jobs/schedule.js';
+import { FIRST_RUN_SPREAD_MS, nextDailyAt, nextRunAfter, phaseOffsetMs } from '../../src/jobs/schedule.js';
 import type { AppContext } from '../../src/context.js';
 import { DB_KINDS, openTestContext, type TestContext } from '../helpers/db.js';
 
@@ -18,8 +18,14 @@ const specs = (n: number, intervalMs = MIN, host = (i: number) => `h${i % 5}`): 
 
 describe('job schedule', () => {
   it('keeps the phase and skips slots a long run overran', () => {
-    expect(nextRunAfter(1_000, MIN, 5_000)).toEqual({ nextRunAt: 61_000, missed: 0 });
-    expect(nextRunAfter(1_000, MIN, 61_000 + 2 * MIN + 5)).toEqual({ nextRunAt: 1_000 + 4 * MIN, missed: 3 });
+    expect(nextRunAfter(1_000, MIN, 5_000, 1_000)).toEqual({ nextRunAt: 61_000, missed: 0 });
+    expect(nextRunAfter(1_000, MIN, 61_000 + 2 * MIN + 5, 1_000)).toEqual({
+      nextRunAt: 1_000 + 4 * MIN,
+      missed: 3,
+    });
+    // An off-grid first run moves onto the grid: the next slot is the job's phase in the next minute.
+    expect(nextRunAfter(7_000, MIN, 7_000, 30_000)).toEqual({ nextRunAt: 30_000, missed: 0 });
+    expect(nextRunAfter(45_000, MIN, 45_000, 30_000)).toEqual({ nextRunAt: 90_000, missed: 0 });
   });
 
   it('places a daily job at the local hour of the zone', () => {
@@ -41,16 +47,30 @@ describe.each(DB_KINDS)('jobs and leases (%s)', (kind) => {
     await t.close();
   });
 
-  it('sync adds, updates and removes jobs, spreading first runs over the interval', async () => {
+  it('sync adds, updates and removes jobs; first runs come soon, later ones spread over the interval', async () => {
     expect(await syncJobs(t.ctx, 'probe', specs(100))).toEqual({ added: 100, updated: 0, removed: 0 });
     expect(await syncJobs(t.ctx, 'probe', specs(100))).toEqual({ added: 0, updated: 0, removed: 0 });
     const rows = await t.ctx.db.selectFrom('jobs').selectAll().execute();
     const offsets = rows.map((r) => r.next_run_at - t.clock.now());
     expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...offsets)).toBeLessThan(MIN);
-    // Spread: every 10-second slice of the minute holds some jobs.
-    const slices = new Set(offsets.map((o) => Math.floor(o / 10_000)));
-    expect(slices.size).toBe(6);
+    expect(Math.max(...offsets)).toBeLessThan(FIRST_RUN_SPREAD_MS);
+    expect(new Set(offsets.map((o) => Math.floor(o / 1_000))).size).toBe(10);
+    // After the first run each job moves to its own slot: every 10-second slice of the minute is used.
+    t.clock.advance(FIRST_RUN_SPREAD_MS);
+    const claimed = await claimDue(t.ctx, 'probe', 'n', 1_000, 30_000);
+    expect(claimed).toHaveLength(100);
+    const at = t.clock.now();
+    await completeJobs(
+      t.ctx,
+      'n',
+      claimed.map((job) => ({ job, startedAt: at, finishedAt: at, outcome: 'ok' })),
+    );
+    const next = (await t.ctx.db.selectFrom('jobs').select('next_run_at').execute()).map(
+      (r) => r.next_run_at - at,
+    );
+    expect(Math.min(...next)).toBeGreaterThan(0);
+    expect(Math.max(...next)).toBeLessThanOrEqual(MIN);
+    expect(new Set(next.map((o) => Math.floor(o / 10_000))).size).toBe(6);
 
     const changed = specs(80).map((s) => (s.subjectId === 3 ? { ...s, intervalMs: 10_000 } : s));
     expect(await syncJobs(t.ctx, 'probe', changed)).toEqual({ added: 0, updated: 1, removed: 20 });
@@ -114,7 +134,11 @@ describe.each(DB_KINDS)('jobs and leases (%s)', (kind) => {
       expect(j.runs).toBe(1);
       // 30 s late is less than one interval: not missed; next slot keeps the phase.
       expect(j.missed).toBe(0);
-      expect(j.next_run_at).toBe(c.find((x) => x.id === j.id)!.next_run_at + MIN);
+      const due = c.find((x) => x.id === j.id)!.next_run_at;
+      expect(j.next_run_at).toBe(
+        nextRunAfter(due, MIN, now + 5, phaseOffsetMs('probe', j.subject_id, MIN)).nextRunAt,
+      );
+      expect(j.next_run_at).toBeGreaterThan(now + 5);
     }
     // Clean shutdown hands back leases.
     expect(await releaseLeases(t.ctx, 'node-b')).toBe(6);

@@ -118,7 +118,7 @@ describe.each(DB_KINDS)('online poller (%s)', (kind) => {
         throw e;
       },
     });
-    await hour(); // first sync: jobs spread over the hour
+    await hour(); // first sync: first runs spread over the coming minute
     await hour();
   });
   afterAll(async () => {

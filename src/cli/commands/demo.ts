@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { openRuntime } from '../../runtime.js';
-import { backfillDemo, startDemoFleet } from '../demo-fleet.js';
+import { backfillDemo, backfillOnline, startDemoFleet } from '../demo-fleet.js';
 import { type CliContext } from '../context.js';
 import { DEMO_DEALER, seedDemo, type DemoSeedReport } from '../demo-seed.js';
 import type { Output } from '../io.js';
@@ -75,6 +75,9 @@ export function registerDemo(program: Command, cli: CliContext): void {
             );
             cli.io.stderr.write('\n');
             out.line(`backfill: ${b.added} new reports of ${b.reports} (the rest were already there)`);
+            const days = Math.min(opts.backfill, 14);
+            const online = await backfillOnline(rt, demoFleet, days);
+            out.line(`backfill: ${online} hourly online readings over ${days} days`);
           }
           if (!opts.serve) {
             await rt.close();
@@ -94,12 +97,23 @@ export function registerDemo(program: Command, cli: CliContext): void {
                   `simulated fleet: ${fleet.fleet.servers.length} ПК (${fleet.installations.filter((i) => i.kind === 'polled').length} pulled by SMART, the others send through simulated agents)`,
                 );
                 fleet.startAgents(server.url);
+                out.line(
+                  `simulated distribution centres: ${[...fleet.dcs.entries()].map(([h, d]) => `${h} (${d.accounts.length} online accesses)`).join(', ')}`,
+                );
               }
               printLogins(out, report);
               out.line('Ctrl-C stops it; `npm run demo` again continues with the same data.');
             },
             rt,
-            fleet ? { pull: { resolveBaseUrl: fleet.resolveBaseUrl } } : {},
+            fleet
+              ? {
+                  pull: { resolveBaseUrl: fleet.resolveBaseUrl },
+                  checks: {
+                    probes: { resolveEndpoint: fleet.resolveEndpoint },
+                    online: { resolveBaseUrl: fleet.resolveOnlineBaseUrl },
+                  },
+                }
+              : {},
           );
         } finally {
           await demoFleet?.close();
