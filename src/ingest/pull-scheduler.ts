@@ -1,159 +1,154 @@
+/**
+ * Server pull as periodic jobs (`pull_sysinfo` on each installation's collection interval,
+ * `pull_status` every 15 minutes where probes are on and a smartlogin is set), claimed through the
+ * shared `jobs` table like every other periodic task, so several nodes split the pulls. The node that
+ * pulls spools the report and its processor handles it.
+ */
 import type { AppContext } from '../context.js';
+import type { JobRow } from '../db/schema.js';
+import { syncJobs } from '../jobs/leases.js';
+import { JobRunner, type JobHandler, type JobResult } from '../jobs/runner.js';
 import { pullStatus, pullSysinfo, type PullOptions, type PullTarget } from './pull.js';
 import type { Ingest } from './service.js';
 
+export const PULL_SYSINFO_JOB = 'pull_sysinfo';
+export const PULL_STATUS_JOB = 'pull_status';
+
 export interface PullSchedulerOptions extends PullOptions {
   tickMs?: number;
-  /** Pulls running at once. */
+  /** Pulls running at once on this node, per channel. */
   concurrency?: number;
   /** How often /sysmon/metrics is read where probes are on (15 minutes, like smartstatus). */
   statusIntervalMs?: number;
-  /** After a failed pull, wait this long before trying again (or the interval, if shorter). */
+  /** After a failed pull, try again this long later (or after the interval, if shorter). */
   retryAfterMs?: number;
 }
 
-interface Due {
-  target: PullTarget;
-  channel: 'sysinfo' | 'status';
+async function loadTargets(ctx: AppContext): Promise<(PullTarget & { intervalMs: number; probe: boolean })[]> {
+  const rows = await ctx.db
+    .selectFrom('installations')
+    .select([
+      'id',
+      'dealer_id',
+      'source_key',
+      'address',
+      'port',
+      'protocol',
+      'smartlogin_user',
+      'probe_enabled',
+      'collect_interval_s',
+    ])
+    .where('kind', '=', 'polled')
+    .where('address', 'is not', null)
+    .where('port', 'is not', null)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    dealerId: r.dealer_id,
+    sourceKey: r.source_key,
+    address: r.address!,
+    port: r.port!,
+    protocol: r.protocol === 'https' ? 'https' : 'http',
+    smartloginUser: r.smartlogin_user,
+    intervalMs: r.collect_interval_s * 1000,
+    probe: r.probe_enabled === 1,
+  }));
 }
 
-/** Spreads installations with the same interval over time instead of pulling them all at once. */
-export function jitterMs(installationId: number, intervalMs: number): number {
-  const h = Math.imul(installationId ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
-  return h % Math.max(1, Math.floor(intervalMs * 0.1));
-}
+/** The two pull handlers; `sync` of the first keeps both kinds of jobs in step with the inventory. */
+export function pullHandlers(ctx: AppContext, ingest: Ingest, opts: PullSchedulerOptions = {}): JobHandler[] {
+  const statusIntervalMs = opts.statusIntervalMs ?? 15 * 60_000;
+  const retryAfterMs = opts.retryAfterMs ?? 5 * 60_000;
+  let targets = new Map<number, PullTarget>();
+  const pullOpts: PullOptions = {
+    fetchImpl: opts.fetchImpl,
+    timeoutMs: opts.timeoutMs,
+    resolveBaseUrl: opts.resolveBaseUrl,
+  };
 
-/**
- * Pulls sysinfo from every installation reachable by URL on its own interval (with jitter), and the
- * sysmon metrics every 15 minutes where probes are enabled and a smartlogin is set.
- */
-export class PullScheduler {
-  private readonly o: Required<Omit<PullSchedulerOptions, keyof PullOptions>> & PullOptions;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<string>();
-  private ticking: Promise<number> | null = null;
+  const sync = async () => {
+    const list = await loadTargets(ctx);
+    targets = new Map(list.map((t) => [t.id, t]));
+    // A new installation is pulled at once, not at its first slot.
+    const now = ctx.clock.now();
+    const spec = (t: (typeof list)[number], kind: string, intervalMs: number) => ({
+      kind,
+      subjectId: t.id,
+      dealerId: t.dealerId,
+      host: t.address,
+      intervalMs,
+      firstRunAt: now,
+    });
+    await syncJobs(
+      ctx,
+      PULL_SYSINFO_JOB,
+      list.map((t) => spec(t, PULL_SYSINFO_JOB, t.intervalMs)),
+    );
+    await syncJobs(
+      ctx,
+      PULL_STATUS_JOB,
+      list.filter((t) => t.probe && t.smartloginUser).map((t) => spec(t, PULL_STATUS_JOB, statusIntervalMs)),
+    );
+  };
 
-  constructor(
-    private readonly ctx: AppContext,
-    private readonly ingest: Ingest,
-    opts: PullSchedulerOptions = {},
-  ) {
-    this.o = {
-      tickMs: 10_000,
-      concurrency: 8,
-      statusIntervalMs: 15 * 60_000,
-      retryAfterMs: 5 * 60_000,
-      ...opts,
+  const run =
+    (pull: typeof pullSysinfo) =>
+    async (job: JobRow): Promise<JobResult> => {
+      const t = targets.get(job.subject_id) ?? (await loadTargets(ctx)).find((x) => x.id === job.subject_id);
+      if (!t) return { outcome: 'failed', error: 'installation is no longer pulled' };
+      const r = await pull(ctx, ingest, t, pullOpts);
+      return r.ok
+        ? { outcome: 'ok' }
+        : {
+            outcome: 'failed',
+            error: r.error,
+            nextRunAt: ctx.clock.now() + Math.min(job.interval_ms, retryAfterMs),
+          };
     };
+
+  const concurrency = opts.concurrency ?? 8;
+  return [
+    {
+      kind: PULL_SYSINFO_JOB,
+      concurrency,
+      perHostConcurrency: 2,
+      timeoutMs: (opts.timeoutMs ?? 120_000) + 10_000,
+      sync,
+      run: run(pullSysinfo),
+    },
+    {
+      kind: PULL_STATUS_JOB,
+      concurrency,
+      perHostConcurrency: 2,
+      timeoutMs: (opts.timeoutMs ?? 60_000) + 10_000,
+      run: run(pullStatus),
+    },
+  ];
+}
+
+/** The pulls of this node: a job runner with the two pull handlers. */
+export class PullScheduler {
+  readonly runner: JobRunner;
+
+  constructor(ctx: AppContext, ingest: Ingest, opts: PullSchedulerOptions = {}) {
+    this.runner = new JobRunner(ctx, pullHandlers(ctx, ingest, opts), {
+      nodeId: ingest.nodeId,
+      tickMs: opts.tickMs ?? 1_000,
+    });
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick().catch(() => undefined), this.o.tickMs);
-    this.timer.unref();
-    void this.tick().catch(() => undefined);
+    this.runner.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.ticking;
-    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 20));
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
-  /** Finds what is due and pulls it; resolves when those pulls are done. Returns how many ran. */
-  tick(): Promise<number> {
-    this.ticking ??= this.runDue().finally(() => {
-      this.ticking = null;
-    });
-    return this.ticking;
-  }
-
-  private async findDue(): Promise<Due[]> {
-    const now = this.ctx.clock.now();
-    const rows = await this.ctx.db
-      .selectFrom('installations')
-      .leftJoin('installation_channels as s', (j) =>
-        j.onRef('s.installation_id', '=', 'installations.id').on('s.channel', '=', 'sysinfo'),
-      )
-      .leftJoin('installation_channels as m', (j) =>
-        j.onRef('m.installation_id', '=', 'installations.id').on('m.channel', '=', 'status'),
-      )
-      .select([
-        'installations.id as id',
-        'installations.dealer_id as dealerId',
-        'installations.source_key as sourceKey',
-        'installations.address as address',
-        'installations.port as port',
-        'installations.protocol as protocol',
-        'installations.smartlogin_user as smartloginUser',
-        'installations.probe_enabled as probe',
-        'installations.collect_interval_s as intervalS',
-        's.last_received_at as sysinfoAt',
-        's.last_error_at as sysinfoErrAt',
-        'm.last_received_at as statusAt',
-        'm.last_error_at as statusErrAt',
-      ])
-      .where('installations.kind', '=', 'polled')
-      .execute();
-    const due: Due[] = [];
-    const isDue = (last: number | null, errAt: number | null, intervalMs: number, id: number) => {
-      if (
-        errAt !== null &&
-        (last === null || errAt > last) &&
-        now - errAt < Math.min(intervalMs, this.o.retryAfterMs)
-      ) {
-        return false;
-      }
-      return last === null || now >= last + intervalMs - jitterMs(id, intervalMs);
-    };
-    for (const r of rows) {
-      if (!r.address || !r.port) continue;
-      const target: PullTarget = {
-        id: r.id,
-        dealerId: r.dealerId,
-        sourceKey: r.sourceKey,
-        address: r.address,
-        port: r.port,
-        protocol: r.protocol === 'https' ? 'https' : 'http',
-        smartloginUser: r.smartloginUser,
-      };
-      if (isDue(r.sysinfoAt, r.sysinfoErrAt, r.intervalS * 1000, r.id))
-        due.push({ target, channel: 'sysinfo' });
-      if (
-        r.probe === 1 &&
-        r.smartloginUser &&
-        isDue(r.statusAt, r.statusErrAt, this.o.statusIntervalMs, r.id)
-      ) {
-        due.push({ target, channel: 'status' });
-      }
-    }
-    return due.filter((d) => !this.inFlight.has(`${d.channel}:${d.target.id}`));
-  }
-
-  private async runDue(): Promise<number> {
-    const queue = await this.findDue();
-    let ran = 0;
-    const worker = async () => {
-      for (let d = queue.shift(); d; d = queue.shift()) {
-        const key = `${d.channel}:${d.target.id}`;
-        this.inFlight.add(key);
-        try {
-          const opts = {
-            fetchImpl: this.o.fetchImpl,
-            timeoutMs: this.o.timeoutMs,
-            resolveBaseUrl: this.o.resolveBaseUrl,
-          };
-          await (d.channel === 'sysinfo'
-            ? pullSysinfo(this.ctx, this.ingest, d.target, opts)
-            : pullStatus(this.ctx, this.ingest, d.target, opts));
-          ran += 1;
-        } finally {
-          this.inFlight.delete(key);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.o.concurrency, queue.length) }, worker));
-    return ran;
+  /** Runs every pull that is due now; resolves when they are recorded. Returns how many ran. */
+  async tick(): Promise<number> {
+    const before = this.runner.stats.finished;
+    await this.runner.runUntilIdle();
+    return this.runner.stats.finished - before;
   }
 }

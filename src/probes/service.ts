@@ -158,8 +158,8 @@ export function createProbeService(ctx: AppContext, opts: ProbeServiceOptions = 
     kind: PROBE_JOB,
     concurrency: opts.concurrency ?? 200,
     perHostConcurrency: opts.perHostConcurrency ?? 8,
-    // Several steps, each bounded by timeoutMs; the runner's own limit is a backstop.
-    timeoutMs: timeoutMs * 4,
+    // Up to five steps (connect and four requests), each bounded by timeoutMs; the runner's limit is a backstop.
+    timeoutMs: timeoutMs * 6,
     sync,
     flush: () => recorder.flush(),
     async run(job, signal): Promise<JobResult> {
