@@ -24,7 +24,9 @@ export interface PullSchedulerOptions extends PullOptions {
   retryAfterMs?: number;
 }
 
-async function loadTargets(ctx: AppContext): Promise<(PullTarget & { intervalMs: number; probe: boolean })[]> {
+async function loadTargets(
+  ctx: AppContext,
+): Promise<(PullTarget & { intervalMs: number; probe: boolean })[]> {
   const rows = await ctx.db
     .selectFrom('installations')
     .select([
