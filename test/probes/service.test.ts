@@ -13,6 +13,7 @@ import {
   installationCheckEvents,
   installationChecks,
 } from '../../src/probes/queries.js';
+import { ping } from '../../src/probes/icmp.js';
 import { createProbeService, type ProbeService } from '../../src/probes/service.js';
 import { startKodeksServer, type KodeksServer } from '../../src/sim/kodeks/index.js';
 import type { Fault } from '../../src/sim/kodeks/faults.js';
@@ -93,6 +94,7 @@ describe.each(DB_KINDS)('probes as jobs (%s)', (kind) => {
   let service: ProbeService;
   let runner: JobRunner;
   let closedPort: number;
+  let icmpSilent = false;
 
   const round = async () => {
     t.clock.advance(MIN);
@@ -129,7 +131,15 @@ describe.each(DB_KINDS)('probes as jobs (%s)', (kind) => {
         }),
       );
     }
-    service = createProbeService(t.ctx, { timeoutMs: 2_000 });
+    // The real system ping, except while a test makes the host stop answering it (every address answers
+    // ping in this sandbox, so a silent host cannot be reached for real).
+    service = createProbeService(t.ctx, {
+      timeoutMs: 2_000,
+      pinger: (host, o) =>
+        icmpSilent
+          ? Promise.resolve({ outcome: 'failed', detail: '1 packets transmitted, 0 received' })
+          : ping(host, o),
+    });
     runner = new JobRunner(t.ctx, [service.handler], {
       nodeId: 'test',
       syncEveryMs: 0,
@@ -196,6 +206,16 @@ describe.each(DB_KINDS)('probes as jobs (%s)', (kind) => {
       }
     });
   }
+
+  it('icmp: a host that stops answering ping fails only the icmp check, and recovers', async () => {
+    const inst = insts[0]!;
+    icmpSilent = true;
+    await round();
+    expect((await outcomes(inst)).checks).toEqual({ ...ALL_OK, icmp: 'failed' });
+    icmpSilent = false;
+    await round();
+    expect((await outcomes(inst)).checks).toEqual(ALL_OK);
+  });
 
   it('a wrong smartlogin password fails auth and makes key, warning and limit unknown, not failed', async () => {
     const inst = insts[0]!;
