@@ -8,7 +8,9 @@
  * - `availability_daily`: ok/total per check and UTC day, counted on every observation.
  * Observations are buffered and written in one transaction per flush.
  */
+import type { Insertable } from 'kysely';
 import type { AppContext } from '../context.js';
+import type { CheckStatusTable } from '../db/schema.js';
 import { withTx } from '../db/tx.js';
 import { writeOwnedSamples, forgetSeriesIds, type OwnedSample, type SeriesSubject } from './series-writer.js';
 
@@ -163,7 +165,7 @@ export class CheckRecorder {
         code: string | null;
         detail: string | null;
       }[] = [];
-      const upserts = new Map<string, Parameters<typeof this.upsertStatus>[1]>();
+      const upserts = new Map<string, Insertable<CheckStatusTable>>();
       // A check no longer made (a Licman address removed, a proxy error gone): not judged any more.
       for (const g of gone) {
         events.push({
@@ -281,25 +283,28 @@ export class CheckRecorder {
         }
       }
 
-      for (const row of upserts.values()) await this.upsertStatus(tctx, row);
+      const rows = [...upserts.values()];
+      for (let i = 0; i < rows.length; i += 200) await this.upsertStatus(tctx, rows.slice(i, i + 200));
       for (let i = 0; i < events.length; i += 300) {
         await db
           .insertInto('check_events')
           .values(events.slice(i, i + 300))
           .execute();
       }
-      for (const a of avail.values()) {
+      // One multi-row upsert per chunk: the keys are unique within the batch (aggregated above).
+      const counts = [...avail.values()].map((a) => ({
+        subject_kind: a.kind,
+        subject_id: a.id,
+        check_name: a.check,
+        day: a.day,
+        dealer_id: a.dealerId,
+        ok: a.ok,
+        total: a.total,
+      }));
+      for (let i = 0; i < counts.length; i += 300) {
         await db
           .insertInto('availability_daily')
-          .values({
-            subject_kind: a.kind,
-            subject_id: a.id,
-            check_name: a.check,
-            day: a.day,
-            dealer_id: a.dealerId,
-            ok: a.ok,
-            total: a.total,
-          })
+          .values(counts.slice(i, i + 300))
           .onConflict((oc) =>
             oc.columns(['subject_kind', 'subject_id', 'check_name', 'day']).doUpdateSet((eb) => ({
               ok: eb('availability_daily.ok', '+', eb.ref('excluded.ok')),
@@ -340,33 +345,20 @@ export class CheckRecorder {
     return out;
   }
 
-  private async upsertStatus(
-    ctx: AppContext,
-    row: {
-      subject_kind: string;
-      subject_id: number;
-      check_name: string;
-      dealer_id: number;
-      outcome: string;
-      code: string | null;
-      detail: string | null;
-      latency_ms: number | null;
-      since: number;
-      sampled_at: number;
-    },
-  ): Promise<void> {
+  private async upsertStatus(ctx: AppContext, rows: Insertable<CheckStatusTable>[]): Promise<void> {
+    if (rows.length === 0) return;
     await ctx.db
       .insertInto('check_status')
-      .values(row)
+      .values(rows)
       .onConflict((oc) =>
-        oc.columns(['subject_kind', 'subject_id', 'check_name']).doUpdateSet({
-          outcome: row.outcome,
-          code: row.code,
-          detail: row.detail,
-          latency_ms: row.latency_ms,
-          since: row.since,
-          sampled_at: row.sampled_at,
-        }),
+        oc.columns(['subject_kind', 'subject_id', 'check_name']).doUpdateSet((eb) => ({
+          outcome: eb.ref('excluded.outcome'),
+          code: eb.ref('excluded.code'),
+          detail: eb.ref('excluded.detail'),
+          latency_ms: eb.ref('excluded.latency_ms'),
+          since: eb.ref('excluded.since'),
+          sampled_at: eb.ref('excluded.sampled_at'),
+        })),
       )
       .execute();
   }

@@ -133,7 +133,8 @@ export interface ProbeService {
 
 export function createProbeService(ctx: AppContext, opts: ProbeServiceOptions = {}): ProbeService {
   const recorder = opts.recorder ?? probeRecorder(ctx);
-  const sessions = new SessionCache();
+  // Room for every installation a node probes: an evicted session means a fresh login every minute.
+  const sessions = new SessionCache(200_000);
   let targets = new Map<number, InstallationProbeTarget>();
   const timeoutMs = opts.timeoutMs ?? 10_000;
 
