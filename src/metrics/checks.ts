@@ -12,7 +12,13 @@ import type { Insertable } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { CheckStatusTable } from '../db/schema.js';
 import { withTx } from '../db/tx.js';
-import { writeOwnedSamples, forgetSeriesIds, type OwnedSample, type SeriesSubject } from './series-writer.js';
+import {
+  forgetSeriesIds,
+  seriesIdCache,
+  writeOwnedSamples,
+  type OwnedSample,
+  type SeriesSubject,
+} from './series-writer.js';
 
 export type CheckOutcome = 'ok' | 'failed' | 'suppressed' | 'unknown';
 export type SubjectKind = SeriesSubject['kind'];
@@ -313,7 +319,7 @@ export class CheckRecorder {
           )
           .execute();
       }
-      await writeOwnedSamples(tctx, samples);
+      await writeOwnedSamples(tctx, samples, seriesIdCache(this.ctx.db));
     });
   }
 

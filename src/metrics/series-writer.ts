@@ -21,6 +21,14 @@ export interface OwnedSample {
 const CHUNK = 400;
 const idCaches = new WeakMap<Db, Map<string, number>>();
 
+/**
+ * The id cache of a database. Writers inside a transaction pass the cache of the database the
+ * transaction belongs to, so ids found in one flush are reused by the next.
+ */
+export function seriesIdCache(db: Db): Map<string, number> {
+  return cacheFor(db);
+}
+
 function cacheFor(db: Db): Map<string, number> {
   let c = idCaches.get(db);
   if (!c) idCaches.set(db, (c = new Map()));
@@ -31,10 +39,13 @@ const keyOf = (s: SeriesSubject, metric: string, labels: string) =>
   `${s.kind}:${s.id}\u0000${metric}\u0000${labels}`;
 
 /** Writes samples (last write wins for the same series and instant); creates series on first sight. */
-export async function writeOwnedSamples(ctx: AppContext, samples: OwnedSample[]): Promise<number> {
+export async function writeOwnedSamples(
+  ctx: AppContext,
+  samples: OwnedSample[],
+  cache: Map<string, number> = cacheFor(ctx.db),
+): Promise<number> {
   const finite = samples.filter((s) => Number.isFinite(s.value));
   if (finite.length === 0) return 0;
-  const cache = cacheFor(ctx.db);
   const prepared = finite.map((s) => {
     const labels = canonicalLabels(s.labels);
     return { s, labels, key: keyOf(s.subject, s.metric, labels) };

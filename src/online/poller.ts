@@ -11,7 +11,12 @@ import { syncJobs } from '../jobs/leases.js';
 import type { JobHandler, JobResult } from '../jobs/runner.js';
 import { nextDailyAt, phaseFraction } from '../jobs/schedule.js';
 import type { CheckRecorder } from '../metrics/checks.js';
-import { writeOwnedSamples, type OwnedSample } from '../metrics/series-writer.js';
+import {
+  forgetSeriesIds,
+  seriesIdCache,
+  writeOwnedSamples,
+  type OwnedSample,
+} from '../metrics/series-writer.js';
 import { readProfile, readSearchLog, usedPercent } from './client.js';
 import { ONLINE_KINDS, type OnlineFailure, type OnlineProfile, type OnlineTarget } from './types.js';
 
@@ -219,47 +224,53 @@ export async function storeProfile(
   }
   // The page's month is authoritative for its numbers; without one, the access's local month.
   const month = /^\d{4}-\d{2}$/.test(p.month) ? p.month : localMonth(at, t.utcOffsetMin);
-  await withTx(ctx, async (db) => {
-    const tctx = { ...ctx, db };
-    await writeOwnedSamples(tctx, samples);
-    const state = {
-      dealer_id: t.dealerId,
-      checked_at: at,
-      ok: 1,
-      read_at: at,
-      month,
-      docs_limit: p.docs.limit,
-      docs_remaining: p.docs.remaining,
-      search_limit: p.search.limit,
-      search_remaining: p.search.remaining,
-      print_limit: p.print.limit,
-      print_remaining: p.print.remaining,
-      export_limit: p.export.limit,
-      export_remaining: p.export.remaining,
-      error: null,
-      error_code: null,
-      error_message: null,
-      error_since: null,
-    };
-    await db
-      .insertInto('online_state')
-      .values({ online_access_id: t.accessId, ...state })
-      .onConflict((oc) => oc.column('online_access_id').doUpdateSet(state))
-      .execute();
-    for (const kind of ONLINE_KINDS) {
-      const row = {
+  try {
+    await withTx(ctx, async (db) => {
+      const tctx = { ...ctx, db };
+      await writeOwnedSamples(tctx, samples, seriesIdCache(ctx.db));
+      const state = {
         dealer_id: t.dealerId,
-        limit_units: p[kind].limit,
-        remaining: p[kind].remaining,
+        checked_at: at,
+        ok: 1,
         read_at: at,
+        month,
+        docs_limit: p.docs.limit,
+        docs_remaining: p.docs.remaining,
+        search_limit: p.search.limit,
+        search_remaining: p.search.remaining,
+        print_limit: p.print.limit,
+        print_remaining: p.print.remaining,
+        export_limit: p.export.limit,
+        export_remaining: p.export.remaining,
+        error: null,
+        error_code: null,
+        error_message: null,
+        error_since: null,
       };
       await db
-        .insertInto('online_usage_monthly')
-        .values({ online_access_id: t.accessId, month, kind, ...row })
-        .onConflict((oc) => oc.columns(['online_access_id', 'month', 'kind']).doUpdateSet(row))
+        .insertInto('online_state')
+        .values({ online_access_id: t.accessId, ...state })
+        .onConflict((oc) => oc.column('online_access_id').doUpdateSet(state))
         .execute();
-    }
-  });
+      for (const kind of ONLINE_KINDS) {
+        const row = {
+          dealer_id: t.dealerId,
+          limit_units: p[kind].limit,
+          remaining: p[kind].remaining,
+          read_at: at,
+        };
+        await db
+          .insertInto('online_usage_monthly')
+          .values({ online_access_id: t.accessId, month, kind, ...row })
+          .onConflict((oc) => oc.columns(['online_access_id', 'month', 'kind']).doUpdateSet(row))
+          .execute();
+      }
+    });
+  } catch (e) {
+    // Ids cached in a transaction that was rolled back would never become valid.
+    forgetSeriesIds(ctx.db);
+    throw e;
+  }
 }
 
 export async function storeFailure(
