@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { withTx } from '../db/tx.js';
 import type { ReportRow } from '../db/schema.js';
 
 export type Channel = 'sysinfo' | 'status';
@@ -148,21 +149,24 @@ export async function markProcessed(
   reportAt: number | null,
 ): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.db
-    .updateTable('reports')
-    .set({ status: 'processed', processed_at: now, report_at: reportAt, lease_until: null })
-    .where('id', '=', report.id)
-    .execute();
-  if (report.installation_id !== null) {
-    await touchChannel(ctx, report.installation_id, report.channel as Channel, {
-      last_processed_at: now,
-      ...(reportAt !== null ? { last_data_at: reportAt } : {}),
-      last_error_at: null,
-      last_error_reason: null,
-      last_error_message: null,
-      consecutive_failures: 0,
-    });
-  }
+  // One transaction: whoever sees the report processed also sees its channel cleared.
+  await withTx(ctx, async (db) => {
+    await db
+      .updateTable('reports')
+      .set({ status: 'processed', processed_at: now, report_at: reportAt, lease_until: null })
+      .where('id', '=', report.id)
+      .execute();
+    if (report.installation_id !== null) {
+      await touchChannel({ ...ctx, db }, report.installation_id, report.channel as Channel, {
+        last_processed_at: now,
+        ...(reportAt !== null ? { last_data_at: reportAt } : {}),
+        last_error_at: null,
+        last_error_reason: null,
+        last_error_message: null,
+        consecutive_failures: 0,
+      });
+    }
+  });
 }
 
 /** A report that cannot be parsed is kept with its reason; the installation's channel shows the failure. */
@@ -173,38 +177,40 @@ export async function markQuarantined(
   message: string,
 ): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.db
-    .updateTable('reports')
-    .set({
-      status: 'quarantined',
-      processed_at: now,
-      lease_until: null,
-      error_reason: reason,
-      error_message: message,
-    })
-    .where('id', '=', report.id)
-    .execute();
-  if (report.installation_id !== null) {
-    await ctx.db
-      .insertInto('installation_channels')
-      .values({
-        installation_id: report.installation_id,
-        channel: report.channel,
-        last_error_at: now,
-        last_error_reason: reason,
-        last_error_message: message,
-        consecutive_failures: 1,
+  await withTx(ctx, async (db) => {
+    await db
+      .updateTable('reports')
+      .set({
+        status: 'quarantined',
+        processed_at: now,
+        lease_until: null,
+        error_reason: reason,
+        error_message: message,
       })
-      .onConflict((oc) =>
-        oc.columns(['installation_id', 'channel']).doUpdateSet({
+      .where('id', '=', report.id)
+      .execute();
+    if (report.installation_id !== null) {
+      await db
+        .insertInto('installation_channels')
+        .values({
+          installation_id: report.installation_id,
+          channel: report.channel,
           last_error_at: now,
           last_error_reason: reason,
           last_error_message: message,
-          consecutive_failures: sql`installation_channels.consecutive_failures + 1`,
-        }),
-      )
-      .execute();
-  }
+          consecutive_failures: 1,
+        })
+        .onConflict((oc) =>
+          oc.columns(['installation_id', 'channel']).doUpdateSet({
+            last_error_at: now,
+            last_error_reason: reason,
+            last_error_message: message,
+            consecutive_failures: sql`installation_channels.consecutive_failures + 1`,
+          }),
+        )
+        .execute();
+    }
+  });
 }
 
 /**
