@@ -2,8 +2,7 @@
  * Writes the "Ingest" section of docs/performance.md from a run's results, leaving every other
  * section of the file as it is (other benchmarks own theirs).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { PERFORMANCE_MD, replaceSection } from '../lib/docs-section.js';
 import { machineLine } from '../lib/machine.js';
 import { fmt } from '../lib/stats.js';
 import { renderMarkdown } from '../lib/table.js';
@@ -19,7 +18,7 @@ import {
   type IngestResults,
 } from './results.js';
 
-export const PERFORMANCE_MD = fileURLToPath(new URL('../../docs/performance.md', import.meta.url));
+export { PERFORMANCE_MD };
 
 const HEADING = '## Ingest';
 
@@ -115,20 +114,5 @@ export function ingestSection(r: IngestResults): string {
 
 /** Replaces the "## Ingest" section (up to the next "## " heading), or appends it. */
 export function writeIngestSection(r: IngestResults, file = PERFORMANCE_MD): void {
-  const section = ingestSection(r);
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : INTRO;
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.trimEnd() === HEADING);
-  if (start < 0) {
-    writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-    return;
-  }
-  let end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
-  if (end < 0) end = lines.length;
-  const before = lines.slice(0, start).join('\n');
-  const after = lines.slice(end).join('\n');
-  writeFileSync(
-    file,
-    `${before ? `${before}\n` : ''}${section}${after ? `\n${after}` : ''}`.trimEnd() + '\n',
-  );
+  replaceSection(file, HEADING, ingestSection(r), INTRO);
 }

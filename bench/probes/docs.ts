@@ -2,8 +2,7 @@
  * Writes the "Probes" section of docs/performance.md from a run's results, leaving every other
  * section of the file as it is (other benchmarks own theirs).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { PERFORMANCE_MD, replaceSection } from '../lib/docs-section.js';
 import { machineLine } from '../lib/machine.js';
 import { SHARD_SIZE } from './fleet.js';
 import { fmt, percentile } from '../lib/stats.js';
@@ -23,7 +22,7 @@ import {
   type ProbeBenchResults,
 } from './results.js';
 
-export const PERFORMANCE_MD = fileURLToPath(new URL('../../docs/performance.md', import.meta.url));
+export { PERFORMANCE_MD };
 
 const HEADING = '## Probes';
 
@@ -205,20 +204,5 @@ export function probesSection(r: ProbeBenchResults): string {
 
 /** Replaces the "## Probes" section (up to the next "## " heading), or appends it. */
 export function writeProbesSection(r: ProbeBenchResults, file = PERFORMANCE_MD): void {
-  const section = probesSection(r);
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Performance\n';
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.trimEnd() === HEADING);
-  if (start < 0) {
-    writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-    return;
-  }
-  let end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
-  if (end < 0) end = lines.length;
-  const before = lines.slice(0, start).join('\n');
-  const after = lines.slice(end).join('\n');
-  writeFileSync(
-    file,
-    `${before ? `${before}\n` : ''}${section}${after ? `\n${after}` : ''}`.trimEnd() + '\n',
-  );
+  replaceSection(file, HEADING, probesSection(r), '# Performance\n');
 }
