@@ -10,7 +10,7 @@
  */
 import type { Insertable } from 'kysely';
 import type { AppContext } from '../context.js';
-import type { CheckStatusTable } from '../db/schema.js';
+import type { CheckEventsTable, CheckStatusTable } from '../db/schema.js';
 import { withTx } from '../db/tx.js';
 import {
   forgetSeriesIds,
@@ -160,17 +160,7 @@ export class CheckRecorder {
         }
       }
       const samples: OwnedSample[] = [];
-      const events: {
-        subject_kind: string;
-        subject_id: number;
-        dealer_id: number;
-        at: number;
-        check_name: string;
-        from_outcome: string | null;
-        to_outcome: string;
-        code: string | null;
-        detail: string | null;
-      }[] = [];
+      const events: Insertable<CheckEventsTable>[] = [];
       const upserts = new Map<string, Insertable<CheckStatusTable>>();
       // A check no longer made (a Licman address removed, a proxy error gone): not judged any more.
       for (const g of gone) {

@@ -53,6 +53,19 @@ export function probeRecorder(ctx: AppContext): CheckRecorder {
   });
 }
 
+/** Decrypted smartlogin passwords by ciphertext: a sync every 30 s need not decrypt 15,000 again. */
+const decrypted = new Map<string, string>();
+
+function smartloginOf(ctx: AppContext, enc: string): string {
+  let plain = decrypted.get(enc);
+  if (plain === undefined) {
+    plain = ctx.secrets.decrypt(enc);
+    if (decrypted.size >= 200_000) decrypted.clear();
+    decrypted.set(enc, plain);
+  }
+  return plain;
+}
+
 /** Every installation that is probed, with what a probe needs (the smartlogin password decrypted). */
 export async function loadProbeTargets(
   ctx: AppContext,
@@ -83,7 +96,7 @@ export async function loadProbeTargets(
       protocol: at.protocol ?? (r.protocol === 'https' ? 'https' : 'http'),
       smartlogin:
         r.smartlogin_user && r.smartlogin_password_enc
-          ? { user: r.smartlogin_user, password: ctx.secrets.decrypt(r.smartlogin_password_enc) }
+          ? { user: r.smartlogin_user, password: smartloginOf(ctx, r.smartlogin_password_enc) }
           : null,
       icmp: true,
       behindProxy: r.behind_proxy === 1,
