@@ -360,6 +360,25 @@ export class CheckRecorder {
   }
 }
 
+/** Current-state rows of subjects that no longer have a `jobKind` job (deleted, or checks switched off). */
+export async function dropStaleStatus(ctx: AppContext, kind: SubjectKind, jobKind: string): Promise<void> {
+  await ctx.db
+    .deleteFrom('check_status')
+    .where('subject_kind', '=', kind)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('jobs')
+            .select('jobs.id')
+            .where('jobs.kind', '=', jobKind)
+            .whereRef('jobs.subject_id', '=', 'check_status.subject_id'),
+        ),
+      ),
+    )
+    .execute();
+}
+
 function statusKey(kind: string, id: number, check: string): string {
   return `${kind}:${id}\u0000${check}`;
 }

@@ -10,7 +10,7 @@ import { withTx } from '../db/tx.js';
 import { syncJobs } from '../jobs/leases.js';
 import type { JobHandler, JobResult } from '../jobs/runner.js';
 import { nextDailyAt, phaseFraction } from '../jobs/schedule.js';
-import type { CheckRecorder } from '../metrics/checks.js';
+import { dropStaleStatus, type CheckRecorder } from '../metrics/checks.js';
 import {
   forgetSeriesIds,
   seriesIdCache,
@@ -112,7 +112,7 @@ export function createOnlinePoller(
     const list = await loadOnlineTargets(ctx, opts);
     targets = new Map(list.map((t) => [t.accessId, t]));
     const now = ctx.clock.now();
-    await syncJobs(
+    const profiles = await syncJobs(
       ctx,
       ONLINE_PROFILE_JOB,
       list.map((t) => ({
@@ -135,6 +135,7 @@ export function createOnlinePoller(
         firstRunAt: nightly(now, t),
       })),
     );
+    if (profiles.removed > 0) await dropStaleStatus(ctx, 'online', ONLINE_PROFILE_JOB);
   };
 
   const nightly = (now: number, t: OnlineAccessTarget) =>

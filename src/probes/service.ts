@@ -5,7 +5,7 @@
 import type { AppContext } from '../context.js';
 import type { JobHandler, JobResult } from '../jobs/runner.js';
 import { syncJobs } from '../jobs/leases.js';
-import { CheckRecorder, STATE_PREFIX, type CheckObservation } from '../metrics/checks.js';
+import { CheckRecorder, dropStaleStatus, STATE_PREFIX, type CheckObservation } from '../metrics/checks.js';
 import type { HttpAgents } from './http.js';
 import type { ping } from './icmp.js';
 import { probeInstallation } from './probe.js';
@@ -165,7 +165,7 @@ export function createProbeService(ctx: AppContext, opts: ProbeServiceOptions = 
         intervalMs: t.intervalMs,
       })),
     );
-    if (res.removed > 0) await dropStaleStatus(ctx);
+    if (res.removed > 0) await dropStaleStatus(ctx, 'installation', PROBE_JOB);
   };
 
   const handler: JobHandler = {
@@ -203,23 +203,4 @@ export function createProbeService(ctx: AppContext, opts: ProbeServiceOptions = 
     },
   };
   return { handler, recorder, targets: () => targets };
-}
-
-/** Check rows of installations that are no longer probed (deleted, or probes switched off). */
-async function dropStaleStatus(ctx: AppContext): Promise<void> {
-  await ctx.db
-    .deleteFrom('check_status')
-    .where('subject_kind', '=', 'installation')
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('jobs')
-            .select('jobs.id')
-            .where('jobs.kind', '=', PROBE_JOB)
-            .whereRef('jobs.subject_id', '=', 'check_status.subject_id'),
-        ),
-      ),
-    )
-    .execute();
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/inventory/clients.js';
-import { createOnlineAccess, type OnlineAccess } from '../../src/inventory/online.js';
+import { createOnlineAccess, deleteOnlineAccess, type OnlineAccess } from '../../src/inventory/online.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import { runSoon } from '../../src/jobs/leases.js';
 import { parseZonedTime, usedPercent } from '../../src/online/client.js';
@@ -230,6 +230,35 @@ describe.each(DB_KINDS)('online poller (%s)', (kind) => {
     await runner.runUntilIdle();
     expect(await t.ctx.db.selectFrom('online_search_log').select('id').execute()).toHaveLength(before.length);
     expect(dc.consumed().total).toBe(0);
+  });
+
+  it('a deleted access loses its jobs, its state and its current check status', async () => {
+    const gone = accesses[4]!;
+    await deleteOnlineAccess(t.ctx, op, gone.id);
+    await hour();
+    const jobs = await t.ctx.db
+      .selectFrom('jobs')
+      .select('kind')
+      .where('subject_id', '=', gone.id)
+      .where('kind', 'like', 'online%')
+      .execute();
+    expect(jobs).toEqual([]);
+    const status = await t.ctx.db
+      .selectFrom('check_status')
+      .select('check_name')
+      .where('subject_kind', '=', 'online')
+      .where('subject_id', '=', gone.id)
+      .execute();
+    expect(status).toEqual([]);
+    expect(
+      await t.ctx.db
+        .selectFrom('online_state')
+        .select('ok')
+        .where('online_access_id', '=', gone.id)
+        .execute(),
+    ).toEqual([]);
+    accesses = accesses.slice(0, 4);
+    await expectMatchesSimulator();
   });
 
   it('writes remainder, limit and usage-percentage series per access', async () => {
