@@ -110,15 +110,28 @@ export class JobRunner {
       .catch((e: unknown) => this.opts.onError?.(e))
       .finally(() => {
         this.ticking = null;
+        if (this.rerun) {
+          this.rerun = false;
+          this.kick();
+        }
       });
     return this.ticking;
   }
 
   private kicked = false;
+  private rerun = false;
 
-  /** An extra round soon (once), while the runner is started. */
+  /**
+   * An extra round soon (once), while the runner is started. Asked for during a round, it runs right
+   * after that round: the round may have claimed before these slots were freed.
+   */
   private kick(): void {
-    if (this.kicked || !this.timer || this.stopped) return;
+    if (!this.timer || this.stopped) return;
+    if (this.ticking) {
+      this.rerun = true;
+      return;
+    }
+    if (this.kicked) return;
     this.kicked = true;
     setImmediate(() => {
       this.kicked = false;

@@ -73,6 +73,13 @@ describe.each(DB_KINDS)('smart check (%s)', (kind) => {
     await sim.setFault('key_lost', false);
   });
 
+  it('check installation refuses a timeout that is not a number of milliseconds', async () => {
+    const r = await smart(t.env, ['check', 'installation', String(inst.id), '--timeout', 'soon']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--timeout');
+    expect(r.stderr).toContain('expected milliseconds');
+  });
+
   it('check installation explains why an installation is not probed', async () => {
     const r = await smart(t.env, ['check', 'installation', String(agent.id)]);
     expect(r.code).toBe(2);

@@ -197,6 +197,37 @@ describe.each(DB_KINDS)('jobs and leases (%s)', (kind) => {
     }
   });
 
+  it('a started runner claims again as soon as slots free up, not only on its tick', async () => {
+    await syncJobs(
+      t.ctx,
+      'probe',
+      specs(40).map((s) => ({ ...s, firstRunAt: t.clock.now() })),
+    );
+    let done = 0;
+    const handler: JobHandler = {
+      kind: 'probe',
+      concurrency: 4,
+      timeoutMs: 5_000,
+      run: async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        done++;
+        return { outcome: 'ok' };
+      },
+    };
+    // One tick a minute: without the early claims, 40 jobs at 4 a tick would take 10 minutes.
+    const r = new JobRunner(t.ctx, [handler], { nodeId: 'n1', tickMs: 60_000, syncEveryMs: Infinity });
+    r.start();
+    try {
+      const until = Date.now() + 10_000;
+      while (done < 40 && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
+      expect(done).toBe(40);
+    } finally {
+      await r.stop();
+    }
+    const jobs = await t.ctx.db.selectFrom('jobs').select(['runs', 'lease_owner']).execute();
+    expect(jobs.every((j) => j.runs === 1 && j.lease_owner === null)).toBe(true);
+  });
+
   it('a run that outlives its timeout is abandoned, recorded as failed, and does not block the next', async () => {
     await syncJobs(
       t.ctx,

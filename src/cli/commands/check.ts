@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { CliError } from '../errors.js';
 import { parseId, type CliContext } from '../context.js';
 
@@ -7,6 +7,13 @@ import { parseId, type CliContext } from '../context.js';
  * find (and record it, like a scheduled run). For verifying a setup: a new smartlogin, a Licman
  * address, an online access's password.
  */
+function parseTimeout(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 100 || Number(v) > 120_000) {
+    throw new InvalidArgumentError('expected milliseconds from 100 to 120000.');
+  }
+  return Number(v);
+}
+
 export function registerCheck(program: Command, cli: CliContext): void {
   const check = program
     .command('check')
@@ -18,7 +25,7 @@ export function registerCheck(program: Command, cli: CliContext): void {
       'probe one installation (ICMP, TCP, main page, smartlogin, key/limit/warning, proxy, Licman)',
     )
     .argument('<id>', 'installation id', parseId)
-    .option('--timeout <ms>', 'per-step timeout in ms', (v) => Number(v), 10_000)
+    .option('--timeout <ms>', 'per-step timeout in ms (100–120000)', parseTimeout, 10_000)
     .action(async (id: number, opts: { json?: boolean; timeout: number }) => {
       const out = cli.output(opts);
       const actor = cli.actor();
