@@ -13,6 +13,8 @@ export interface ChecksNodeOptions {
   tickMs?: number;
   syncEveryMs?: number;
   onError?: (e: unknown) => void;
+  /** Results of these subjects were just stored (the alerts node evaluates them). */
+  onResults?: (subjects: { kind: 'installation' | 'online'; id: number }[]) => void;
 }
 
 export interface ChecksNode {
@@ -21,7 +23,7 @@ export interface ChecksNode {
 }
 
 export function startChecksNode(rt: Runtime, opts: ChecksNodeOptions = {}): ChecksNode {
-  const recorder = probeRecorder(rt.ctx);
+  const recorder = probeRecorder(rt.ctx, opts.onResults);
   const probes = createProbeService(rt.ctx, { ...opts.probes, recorder });
   const online = createOnlinePoller(rt.ctx, recorder, opts.online);
   const runner = new JobRunner(rt.ctx, [probes.handler, online.profileHandler, online.searchLogHandler], {

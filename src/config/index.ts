@@ -47,6 +47,19 @@ const EnvSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
+  SMART_ALERTS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  SMART_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SMART_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  SMART_MAIL_FROM: z.string().min(3).max(200).default('SMART <alert@localhost>'),
+  SMART_TELEGRAM_TOKEN: z
+    .string()
+    .regex(/^\d+:[A-Za-z0-9_-]{10,}$/, 'a bot token looks like 123456:ABC-def…')
+    .optional(),
+  SMART_TELEGRAM_API: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+  SMART_ALERT_EVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
 });
 
 export interface Config {
@@ -71,6 +84,15 @@ export interface Config {
   nodeId: string;
   /** Whether `serve` probes installations and reads online accesses (off for an ingest-only node). */
   activeChecks: boolean;
+  /** Whether `serve` evaluates alerts and delivers notifications. */
+  alerts: boolean;
+  /** Base URL of runbook links in messages; defaults to http://host:port. */
+  publicUrl: string | null;
+  smtpUrl: string | null;
+  mailFrom: string;
+  telegramToken: string | null;
+  telegramApiBase: string;
+  alertEvalIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -104,5 +126,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .replace(/[^A-Za-z0-9._-]/g, '-')
         .slice(0, 64),
     activeChecks: e.SMART_ACTIVE_CHECKS,
+    alerts: e.SMART_ALERTS,
+    publicUrl: e.SMART_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    smtpUrl: e.SMART_SMTP_URL ?? null,
+    mailFrom: e.SMART_MAIL_FROM,
+    telegramToken: e.SMART_TELEGRAM_TOKEN ?? null,
+    telegramApiBase: e.SMART_TELEGRAM_API.replace(/\/+$/, ''),
+    alertEvalIntervalMs: e.SMART_ALERT_EVAL_SECONDS * 1000,
   };
 }

@@ -444,6 +444,8 @@ export interface OnlineStateTable {
   error_since: number | null;
   /** The last local day whose search log is stored (YYYY-MM-DD). */
   searchlog_through: string | null;
+  /** The last time units were spent or a search was logged. */
+  last_used_at: number | null;
 }
 
 export interface OnlineUsageMonthlyTable {
@@ -468,6 +470,198 @@ export interface OnlineSearchLogTable {
   query: string;
   type: string;
   status: string;
+}
+
+export interface AlertInstancesTable {
+  id: Generated<number>;
+  dealer_id: number;
+  name: string;
+  /** subject_kind:subject_id[:key] */
+  fingerprint: string;
+  /** installation | online | dealer */
+  subject_kind: string;
+  subject_id: number;
+  client_id: number | null;
+  unit_id: number | null;
+  /** JSON object of string labels. */
+  labels: string;
+  text: string;
+  value: number | null;
+  filename: string | null;
+  /** pending | firing | resolved */
+  state: string;
+  /** When the condition began (may precede pending_at). */
+  active_since: number;
+  pending_at: number;
+  fired_at: number | null;
+  resolved_at: number | null;
+  /** Hysteresis: when the condition was first seen clear while firing. */
+  clear_since: number | null;
+  last_eval_at: number;
+  /** The firing alert of the same subject that inhibits this one. */
+  inhibited_by: string | null;
+  acked_at: number | null;
+  acked_by: string | null;
+}
+
+export interface AlertTransitionsTable {
+  id: Generated<number>;
+  instance_id: number;
+  dealer_id: number;
+  at: number;
+  from_state: string | null;
+  to_state: string;
+  reason: string | null;
+}
+
+export interface AlertSettingsTable {
+  dealer_id: number;
+  name: string;
+  enabled: number;
+  count_threshold: number | null;
+  for_ms: number | null;
+  keep_firing_for_ms: number | null;
+  group_wait_ms: number | null;
+  group_interval_ms: number | null;
+  repeat_interval_ms: number | null;
+  /** JSON object of numbers. */
+  params: string | null;
+  updated_at: number;
+}
+
+export interface NotificationChannelsTable {
+  id: Generated<number>;
+  dealer_id: number;
+  unit_id: number | null;
+  /** email | telegram | webhook */
+  kind: string;
+  /** high | analytics | all */
+  class: string;
+  name: string;
+  target: string;
+  enabled: number;
+  last_error: string | null;
+  last_error_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NotificationRulesTable {
+  id: Generated<number>;
+  dealer_id: number;
+  unit_id: number | null;
+  position: number;
+  name: string;
+  /** JSON AlertMatchers */
+  matchers: string;
+  /** add | replace */
+  mode: string;
+  /** JSON number[] */
+  channel_ids: string;
+  managers: number;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NotifyGroupsTable {
+  id: Generated<number>;
+  dealer_id: number;
+  /** email | telegram | webhook */
+  receiver_kind: string;
+  receiver_target: string;
+  channel_id: number | null;
+  alert_name: string;
+  next_flush_at: number | null;
+  last_flush_at: number | null;
+  count_firing_sent: number;
+  count_only: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+}
+
+export interface NotifyMembersTable {
+  group_id: number;
+  instance_id: number;
+  firing_sent_at: number | null;
+  resolved_sent_at: number | null;
+  last_sent_at: number | null;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  dealer_id: number | null;
+  group_id: number | null;
+  channel_id: number | null;
+  kind: string;
+  target: string;
+  alert_name: string;
+  /** firing | resolved | repeat | count_firing | count_resolved | system */
+  reason: string;
+  subject: string;
+  body: string;
+  payload: string | null;
+  instance_count: number;
+  /** queued | sent | failed */
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  sent_at: number | null;
+  last_error: string | null;
+}
+
+export interface NotificationAttemptsTable {
+  id: Generated<number>;
+  notification_id: number;
+  at: number;
+  node_id: string;
+  ok: number;
+  permanent: number;
+  error: string | null;
+  code: string | null;
+  retry_after_ms: number | null;
+  duration_ms: number;
+}
+
+export interface SilencesTable {
+  id: Generated<number>;
+  dealer_id: number;
+  unit_id: number | null;
+  /** JSON AlertMatchers */
+  matchers: string;
+  starts_at: number;
+  ends_at: number;
+  author: string;
+  comment: string;
+  created_at: number;
+}
+
+export interface MaintenanceWindowsTable {
+  id: Generated<number>;
+  dealer_id: number;
+  /** dealer | unit | client | installation | online */
+  scope_kind: string;
+  scope_id: number;
+  /** IANA zone, e.g. Asia/Yekaterinburg */
+  time_zone: string;
+  /** once | weekly */
+  kind: string;
+  starts_at: number | null;
+  ends_at: number | null;
+  /** JSON ISO weekdays 1–7 (weekly) */
+  days: string | null;
+  /** HH:MM local (weekly) */
+  start_time: string | null;
+  duration_min: number | null;
+  valid_from: number | null;
+  valid_until: number | null;
+  author: string;
+  comment: string;
+  created_at: number;
 }
 
 export interface Database {
@@ -509,6 +703,17 @@ export interface Database {
   online_state: OnlineStateTable;
   online_usage_monthly: OnlineUsageMonthlyTable;
   online_search_log: OnlineSearchLogTable;
+  alert_instances: AlertInstancesTable;
+  alert_transitions: AlertTransitionsTable;
+  alert_settings: AlertSettingsTable;
+  notification_channels: NotificationChannelsTable;
+  notification_rules: NotificationRulesTable;
+  notify_groups: NotifyGroupsTable;
+  notify_members: NotifyMembersTable;
+  notifications: NotificationsTable;
+  notification_attempts: NotificationAttemptsTable;
+  silences: SilencesTable;
+  maintenance_windows: MaintenanceWindowsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -16,11 +16,19 @@ export interface IngestNode {
  */
 export async function startIngestNode(
   rt: Runtime,
-  opts: { pull?: PullSchedulerOptions } = {},
+  opts: { pull?: PullSchedulerOptions; onProcessed?: (installationId: number) => void } = {},
 ): Promise<IngestNode> {
   // A server keeps one warm worker: a fresh thread parses 2–4× slower until V8 has optimised the parser.
   const pool = createParsePool({ minThreads: 1, idleTimeoutMs: 10 * 60_000 });
-  const ingest = createIngest(rt.ctx, rt.config, { parse: pool.parse, closeParser: pool.close });
+  const ingest = createIngest(rt.ctx, rt.config, {
+    parse: pool.parse,
+    closeParser: pool.close,
+    processor: {
+      onProcessed: (report) => {
+        if (report.installation_id !== null) opts.onProcessed?.(report.installation_id);
+      },
+    },
+  });
   await ingest.spool.clearPartial();
   await releaseNodeLeases(rt.ctx, rt.config.nodeId);
   ingest.processor.start();

@@ -52,6 +52,8 @@ export interface CheckRecorderOptions {
   availability: Record<SubjectKind, readonly string[]>;
   /** A sample is written at least this often even when nothing changes. */
   heartbeatMs?: number;
+  /** Told which subjects' results were just written (alerts evaluate them). */
+  onWritten?: (subjects: SeriesSubject[]) => void;
 }
 
 export const DAY_MS = 86_400_000;
@@ -128,6 +130,11 @@ export class CheckRecorder {
       forgetSeriesIds(this.ctx.db);
       this.buffer = batch.concat(this.buffer).slice(-100_000);
       throw e;
+    }
+    if (this.opts.onWritten) {
+      const subjects = new Map<string, SeriesSubject>();
+      for (const o of batch) subjects.set(`${o.subject.kind}:${o.subject.id}`, o.subject);
+      this.opts.onWritten([...subjects.values()]);
     }
   }
 

@@ -229,7 +229,13 @@ export async function storeProfile(
     await withTx(ctx, async (db) => {
       const tctx = { ...ctx, db };
       await writeOwnedSamples(tctx, samples, seriesIdCache(ctx.db));
+      const prev = await db
+        .selectFrom('online_state')
+        .selectAll()
+        .where('online_access_id', '=', t.accessId)
+        .executeTakeFirst();
       const state = {
+        last_used_at: lastUsedAt(prev, p, month, at),
         dealer_id: t.dealerId,
         checked_at: at,
         ok: 1,
@@ -272,6 +278,36 @@ export async function storeProfile(
     forgetSeriesIds(ctx.db);
     throw e;
   }
+}
+
+type PrevState = {
+  month: string | null;
+  read_at: number | null;
+  last_used_at: number | null;
+  docs_remaining: number | null;
+  search_remaining: number | null;
+  print_remaining: number | null;
+  export_remaining: number | null;
+};
+
+/**
+ * When the access was last used, as far as readings tell: units went down since the previous reading
+ * of the same month, or (first reading of a month) some were already spent.
+ */
+export function lastUsedAt(
+  prev: PrevState | undefined,
+  p: OnlineProfile,
+  month: string,
+  at: number,
+): number | null {
+  const spentThisMonth = ONLINE_KINDS.some((k) => p[k].limit - p[k].remaining > 0);
+  if (!prev || prev.month !== month || prev.read_at === null)
+    return spentThisMonth ? at : (prev?.last_used_at ?? null);
+  const went = ONLINE_KINDS.some((k) => {
+    const before = prev[`${k}_remaining`];
+    return before !== null && p[k].remaining < before;
+  });
+  return went ? at : prev.last_used_at;
 }
 
 export async function storeFailure(
@@ -353,6 +389,16 @@ export async function catchUpSearchLog(
         .values({ online_access_id: t.accessId, ...mark })
         .onConflict((oc) => oc.column('online_access_id').doUpdateSet({ searchlog_through: day }))
         .execute();
+      // A search is use too (OnlineAccessUnused), even one that spent no unit.
+      const latest = rows.reduce((m, r) => Math.max(m, r.at), 0);
+      if (latest > 0) {
+        await db
+          .updateTable('online_state')
+          .set({ last_used_at: latest })
+          .where('online_access_id', '=', t.accessId)
+          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', latest)]))
+          .execute();
+      }
     });
     days++;
   }

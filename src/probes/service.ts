@@ -5,7 +5,13 @@
 import type { AppContext } from '../context.js';
 import type { JobHandler, JobResult } from '../jobs/runner.js';
 import { syncJobs } from '../jobs/leases.js';
-import { CheckRecorder, dropStaleStatus, STATE_PREFIX, type CheckObservation } from '../metrics/checks.js';
+import {
+  CheckRecorder,
+  dropStaleStatus,
+  STATE_PREFIX,
+  type CheckObservation,
+  type CheckRecorderOptions,
+} from '../metrics/checks.js';
 import type { HttpAgents } from './http.js';
 import type { ping } from './icmp.js';
 import { probeInstallation } from './probe.js';
@@ -43,8 +49,9 @@ export interface ProbeServiceOptions {
   recorder?: CheckRecorder;
 }
 
-export function probeRecorder(ctx: AppContext): CheckRecorder {
+export function probeRecorder(ctx: AppContext, onWritten?: CheckRecorderOptions['onWritten']): CheckRecorder {
   return new CheckRecorder(ctx, {
+    onWritten,
     series: {
       installation: PROBE_SERIES,
       online: { check: 'online_check', state: 'online_state', latency: 'online_latency_ms' },

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import type { RunningServer } from '../../http/server.js';
+import type { AlertsConfig, AlertsNodeOptions } from '../../alerts/node.js';
 import type { ChecksNodeOptions } from '../../checks-node.js';
 import type { PullSchedulerOptions } from '../../ingest/pull-scheduler.js';
 import { openRuntime, type Runtime } from '../../runtime.js';
@@ -46,6 +47,20 @@ export function untilStopped(io: CliIo): Promise<string> {
   });
 }
 
+/** Alert delivery settings of a node; runbook links point at SMART_PUBLIC_URL or this node. */
+export function alertsConfig(config: Config): AlertsConfig {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return {
+    nodeId: config.nodeId,
+    publicUrl: config.publicUrl ?? `http://${host}:${config.port}`,
+    smtpUrl: config.smtpUrl,
+    mailFrom: config.mailFrom,
+    telegramToken: config.telegramToken,
+    telegramApiBase: config.telegramApiBase,
+    evalIntervalMs: config.alertEvalIntervalMs,
+  };
+}
+
 /** The address a person can open: a wildcard host is reached through localhost. */
 export function browserUrl(config: Config, server: RunningServer): string {
   if (config.host === '0.0.0.0' || config.host === '::')
@@ -62,7 +77,7 @@ export async function serveUntilStopped(
   config: Config,
   onListening: (server: RunningServer, rt: Runtime) => void,
   runtime?: Runtime,
-  options: { pull?: PullSchedulerOptions; checks?: ChecksNodeOptions } = {},
+  options: { pull?: PullSchedulerOptions; checks?: ChecksNodeOptions; alerts?: AlertsNodeOptions } = {},
 ): Promise<void> {
   const rt = runtime ?? (await openRuntime(config));
   try {
@@ -70,10 +85,23 @@ export async function serveUntilStopped(
     const { startServer } = await import('../../http/server.js');
     const { startIngestNode } = await import('../../ingest/node.js');
     const { startChecksNode } = await import('../../checks-node.js');
-    const node = await startIngestNode(rt, { pull: options.pull });
+    const { startAlertsNode } = await import('../../alerts/node.js');
+    const alerts = config.alerts
+      ? startAlertsNode(rt.ctx, alertsConfig(config), {
+          ...options.alerts,
+          onError: (e) => cli.io.stderr.write(`alerts: ${(e as Error).message}\n`),
+        })
+      : null;
+    const node = await startIngestNode(rt, {
+      pull: options.pull,
+      onProcessed: (id) => alerts?.touch('installation', id),
+    });
     const checks = config.activeChecks
       ? startChecksNode(rt, {
           ...options.checks,
+          onResults: (subjects) => {
+            for (const s of subjects) alerts?.touch(s.kind, s.id);
+          },
           onError: (e) => cli.io.stderr.write(`active checks: ${(e as Error).message}\n`),
         })
       : null;
@@ -83,6 +111,7 @@ export async function serveUntilStopped(
     } catch (e) {
       await checks?.close();
       await node.close();
+      await alerts?.close();
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
         throw new CliError(
@@ -98,6 +127,7 @@ export async function serveUntilStopped(
     await server.close();
     await checks?.close();
     await node.close();
+    await alerts?.close();
   } finally {
     await rt.close();
   }

@@ -17,6 +17,7 @@ export const FAULTS = [
   'slow', // every answer is delayed
   'reverse_proxy_down', // a front proxy answers 502
   'tcp_closed', // connections are accepted and closed without an answer
+  'spp_down', // the SPP service is not running (kserver_spp_up 0); nothing else changes
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];

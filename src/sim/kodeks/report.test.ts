@@ -223,6 +223,12 @@ describe('faults show in the report and in the metrics alike', () => {
     expect(metric(generateStatusFile(p, at), 'kserver_senselock_key_ok')).toBe(1);
   });
 
+  it('spp_down: kserver_spp_up 0, otherwise 1, and the report unchanged', async () => {
+    expect(metric(generateStatusFile(p, at), 'kserver_spp_up')).toBe(1);
+    expect(metric(generateStatusFile(p, at, { faults: { spp_down: on() } }), 'kserver_spp_up')).toBe(0);
+    expect(await parseAt(p, at, { spp_down: on() })).toEqual(await parseAt(p, at));
+  });
+
   it('licences_exhausted: every seat taken, refused logons in sysinfo and metrics', async () => {
     const s = await parseAt(p, at, { licences_exhausted: on() });
     expect(s.licensing.inUse).toBe(10);

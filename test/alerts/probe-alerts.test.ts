@@ -1,0 +1,194 @@
+/**
+ * Scenario: a Kodeks simulator is driven into each fault the probes can see; the exact alert (name,
+ * labels, priority) must fire through pending → firing, reach the manager's mailbox (and Telegram for
+ * high priority), and resolve with a RESOLVED message once the fault is gone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireAlertDef } from '../../src/alerts/catalogue.js';
+import { evaluateSubjects } from '../../src/alerts/engine.js';
+import { createInstallation, type Installation } from '../../src/inventory/installations.js';
+import { JobRunner } from '../../src/jobs/runner.js';
+import { createProbeService, probeRecorder } from '../../src/probes/service.js';
+import type { Fault } from '../../src/sim/kodeks/faults.js';
+import { startKodeksServer, type KodeksServer } from '../../src/sim/kodeks/index.js';
+import { DB_KINDS } from '../helpers/db.js';
+import { CHAT, HIGH_MAILBOX, MANAGER_MAIL, op, startAlertWorld, type AlertWorld } from './harness.js';
+
+const MIN = 60_000;
+
+/** Each fault and the alerts it must open (others must stay closed), with what they must carry. */
+const CASES: { fault: Fault; firing: string[]; inhibited?: string[] }[] = [
+  { fault: 'down', firing: ['KodeksTcpStatus'], inhibited: ['KodeksHttp200Status'] },
+  { fault: 'server_not_started', firing: ['KodeksHttp200Status'] },
+  { fault: 'needs_service', firing: ['KodeksNeedSupport', 'KodeksWarning'] },
+  { fault: 'key_lost', firing: ['KodeksOnlineSensLockCheck'] },
+  { fault: 'licences_exhausted', firing: ['KodeksLimitsUsers'] },
+  { fault: 'db_error', firing: ['KodeksWarning'] },
+  { fault: 'reverse_proxy_down', firing: ['KodeksBehindProxyDown'], inhibited: ['KodeksHttp200Status'] },
+  { fault: 'maintenance', firing: ['KodeksMaintenance'] },
+];
+
+describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
+  let w: AlertWorld;
+  let sim: KodeksServer;
+  let inst: Installation;
+  let runner: JobRunner;
+
+  /** One probe round a minute later, then the event-driven evaluation and delivery. */
+  const round = async () => {
+    w.t.clock.advance(MIN);
+    await runner.runUntilIdle();
+    await w.dispatcher.runUntilIdle();
+  };
+  /** Lets the slowest group (K4/K5 wait 30 s) flush, and a chat's paced messages (1 a second) go out. */
+  const drain = async () => {
+    w.t.clock.advance(31_000);
+    await w.dispatcher.runUntilIdle();
+    for (let i = 0; i < 5; i += 1) {
+      w.t.clock.advance(1_000);
+      await w.dispatcher.runUntilIdle();
+    }
+  };
+  const firingNames = async () =>
+    (
+      await w.t.ctx.db
+        .selectFrom('alert_instances')
+        .select(['name', 'state', 'inhibited_by'])
+        .where('resolved_at', 'is', null)
+        .where('subject_kind', '=', 'installation')
+        .execute()
+    )
+      .filter((r) => r.state === 'firing')
+      .map((r) => (r.inhibited_by ? `${r.name}(inhibited)` : r.name))
+      .sort();
+
+  beforeAll(async () => {
+    w = await startAlertWorld(kind);
+    sim = await startKodeksServer({ seed: 7, clock: () => w.t.clock.now() });
+    inst = await createInstallation(w.t.ctx, op, {
+      clientId: w.client.id,
+      kind: 'polled',
+      address: '127.0.0.1',
+      port: sim.port,
+      protocol: 'http',
+      smartloginUser: 'smartlogin',
+      smartloginPassword: sim.state.profile.smartloginPassword,
+      managers: [{ managerId: w.manager.id, email: MANAGER_MAIL }],
+    });
+    const recorder = probeRecorder(w.t.ctx, (subjects) => {
+      pending.push(
+        evaluateSubjects(w.t.ctx, {
+          installations: subjects.filter((s) => s.kind === 'installation').map((s) => s.id),
+        }).then(() => undefined),
+      );
+    });
+    const pending: Promise<void>[] = [];
+    const service = createProbeService(w.t.ctx, {
+      timeoutMs: 2_000,
+      recorder,
+      pinger: () => Promise.resolve({ outcome: 'ok', latencyMs: 1 }),
+    });
+    runner = new JobRunner(w.t.ctx, [service.handler], {
+      nodeId: 'test',
+      syncEveryMs: 0,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    const origFlush = service.handler.flush!;
+    service.handler.flush = async () => {
+      await origFlush();
+      await Promise.all(pending.splice(0));
+    };
+    await round();
+    await round();
+  });
+  afterAll(async () => {
+    await runner?.stop();
+    await sim?.close();
+    await w?.close();
+  });
+
+  it('a healthy installation has no alerts and sends nothing', async () => {
+    expect(await firingNames()).toEqual([]);
+    expect(w.smtp.messages).toHaveLength(0);
+    expect(w.telegram.messages).toHaveLength(0);
+  });
+
+  for (const c of CASES) {
+    it(`${c.fault}: ${c.firing.join(', ')} fire with labels and priority, then resolve`, async () => {
+      const mailsBefore = w.smtp.messages.length;
+      const chatBefore = w.telegram.messages.length;
+      await sim.setFault(c.fault, true);
+      // Probe alerts wait 90 s (two failed rounds), maintenance 5 minutes, before they fire.
+      const rounds = c.fault === 'maintenance' ? 7 : 3;
+      for (let i = 0; i < rounds; i += 1) await round();
+      expect(await firingNames()).toEqual(
+        [...c.firing, ...(c.inhibited ?? []).map((n) => `${n}(inhibited)`)].sort(),
+      );
+      for (const name of c.firing) {
+        const row = await w.t.ctx.db
+          .selectFrom('alert_instances')
+          .selectAll()
+          .where('name', '=', name)
+          .where('resolved_at', 'is', null)
+          .executeTakeFirstOrThrow();
+        const labels = JSON.parse(row.labels) as Record<string, string>;
+        expect(labels).toMatchObject({
+          alertname: name,
+          dealer: 'alrt',
+          client: 'romashka',
+          installation: String(inst.id),
+          host: '127.0.0.1',
+        });
+        expect(row.pending_at).toBeLessThanOrEqual(row.fired_at!);
+      }
+      await drain();
+      const mails = w.smtp.messages.slice(mailsBefore);
+      for (const name of c.firing) {
+        const def = requireAlertDef(name);
+        const toManager = mails.filter((m) => m.to.includes(MANAGER_MAIL) && m.subject.includes(` ${name} `));
+        expect(toManager, `${name} mail to the manager`).toHaveLength(1);
+        expect(toManager[0]!.subject).toBe(`[FIRING:1] ${name} ${def.priority} ${def.importance} romashka`);
+        expect(toManager[0]!.text).toContain(`/docs/errors/${name}.md`);
+        const toDuty = mails.filter((m) => m.to.includes(HIGH_MAILBOX) && m.subject.includes(` ${name} `));
+        const inChat = w.telegram.messages
+          .slice(chatBefore)
+          .filter((m) => m.text.split('\n')[1] === `FIRING ${name}`);
+        expect(toDuty).toHaveLength(def.class === 'high' ? 1 : 0);
+        expect(inChat).toHaveLength(def.class === 'high' ? 1 : 0);
+        if (inChat[0]) expect(inChat[0].chatId).toBe(CHAT);
+      }
+      for (const name of c.inhibited ?? []) {
+        expect(mails.filter((m) => m.subject.includes(` ${name} `))).toHaveLength(0);
+      }
+
+      await sim.setFault(c.fault, false);
+      // Hysteresis: resolved after three clear minutes, not at the first good probe.
+      await round();
+      const still = await firingNames();
+      for (const name of c.firing)
+        expect(still.includes(name)).toBe(requireAlertDef(name).keepFiringForMs > 0);
+      for (let i = 0; i < 4; i += 1) await round();
+      expect(await firingNames()).toEqual([]);
+      await drain();
+      const resolved = w.smtp.messages
+        .slice(mailsBefore)
+        .filter((m) => m.to.includes(MANAGER_MAIL) && m.subject.startsWith('[RESOLVED]'));
+      expect(resolved.map((m) => m.subject.split(' ')[1]).sort()).toEqual([...c.firing].sort());
+      const transitions = await w.t.ctx.db
+        .selectFrom('alert_transitions as t')
+        .innerJoin('alert_instances as i', 'i.id', 't.instance_id')
+        .select(['i.name', 't.to_state'])
+        .where('i.name', 'in', c.firing)
+        .where('t.at', '>', 0)
+        .execute();
+      for (const name of c.firing) {
+        const states = transitions.filter((x) => x.name === name).map((x) => x.to_state);
+        const expected =
+          requireAlertDef(name).forMs > 0 ? ['pending', 'firing', 'resolved'] : ['firing', 'resolved'];
+        expect(states.slice(-expected.length)).toEqual(expected);
+      }
+    });
+  }
+});
