@@ -86,7 +86,7 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
     const service = createProbeService(w.t.ctx, {
       timeoutMs: 2_000,
       recorder,
-      pinger: () => Promise.resolve({ outcome: 'ok', latencyMs: 1 }),
+      pinger: () => Promise.resolve({ outcome: 'ok', latencyMs: 1, detail: '1 received' }),
     });
     runner = new JobRunner(w.t.ctx, [service.handler], {
       nodeId: 'test',

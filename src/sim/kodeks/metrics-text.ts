@@ -122,7 +122,11 @@ export function generateStatusText(p: ClientProfile, atMs: number, opts: Metrics
     'gauge',
     'SenseLock key found and working: 1, not found: 0',
   )({}, faults.key_lost ? 0 : 1);
-  x.family('kserver_spp_up', 'gauge', 'The SPP service is running: 1, or not: 0')({}, faults.spp_down ? 0 : 1);
+  x.family(
+    'kserver_spp_up',
+    'gauge',
+    'The SPP service is running: 1, or not: 0',
+  )({}, faults.spp_down ? 0 : 1);
   x.family(
     'kserver_protection_error_code',
     'gauge',
