@@ -7,6 +7,7 @@ import { loginRoute, requireAuth, sessionRoutes } from './auth.js';
 import { registerDocs } from './docs.js';
 import { installErrorHandlers } from './errors.js';
 import { healthRoutes } from './health.js';
+import { runbookRoutes } from './routes/runbooks.js';
 import { LoginLimiter } from './login-limiter.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { checkRoutes } from './routes/checks.js';
@@ -71,6 +72,8 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
 
   const options = { runtime };
   await app.register(healthRoutes, options);
+  // Public, like the existing service's links in alert messages.
+  await app.register(runbookRoutes);
   if (opts.ingest) await app.register(uploadRoutes, { runtime, ingest: opts.ingest });
   await app.register(
     async (api) => {

@@ -9,6 +9,7 @@ import { findPackageRoot, runbookDir, runbookRoutes } from '../../src/http/route
 const SECTIONS = ['Что это значит', 'Вероятные причины', 'Что проверить', 'Как исправить'];
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 const PRIMARY = CATALOGUE.map((d) => d.name);
+const NOT_HTML: Record<string, string>[] = [{}, { accept: 'text/markdown' }, { accept: '*/*' }];
 
 async function start(opts: { dir?: string } = {}): Promise<{ app: FastifyInstance; url: string }> {
   const app = fastify({ logger: false });
@@ -47,10 +48,7 @@ describe('runbook pages', () => {
   it('answers every catalogue name and alias as markdown to anyone else', async () => {
     for (const name of allAlertNames()) {
       const primary = alertDef(name)!.name;
-      for (const headers of [{}, { accept: 'text/markdown' }, { accept: '*/*' }] as Record<
-        string,
-        string
-      >[]) {
+      for (const headers of NOT_HTML) {
         const res = await fetch(`${url}/docs/errors/${name}.md`, { headers });
         const md = await res.text();
         expect(res.status, name).toBe(200);
