@@ -741,7 +741,8 @@ export function requireAlertDef(name: string): AlertDef {
 
 /** The Count sibling of an alert, if it has one. */
 export function countSiblingOf(name: string): AlertDef | undefined {
-  return BY_NAME.get(`${name}Count`);
+  const primary = BY_NAME.get(name)?.name ?? name;
+  return BY_NAME.get(`${primary}Count`);
 }
 
 /** Every name and alias (the runbook URLs answer for all of them). */

@@ -18,7 +18,7 @@ import { TelegramLimiter } from './channels/telegram-limiter.js';
 import { fingerprintOf } from './engine.js';
 import { renderMessage, type MessageItem } from './messages.js';
 import { enqueueForReceivers } from './outbox.js';
-import { dealerAlertSettings } from './settings.js';
+import { dealerAlertSettings, type DealerAlertSettings } from './settings.js';
 import { loadSuppressions, suppressionOf, type Suppressions } from './suppression.js';
 
 type GroupRow = Selectable<NotifyGroupsTable>;
@@ -155,10 +155,12 @@ export class Dispatcher {
     const suppressions = new Map<number, Suppressions>();
     for (const g of groups) {
       try {
+        // Read outside the transaction: on SQLite a query on ctx.db inside it would wait for itself.
+        const settings = await dealerAlertSettings(this.ctx, g.dealer_id);
         await withTx(this.ctx, async (db) => {
           let s = suppressions.get(g.dealer_id);
           if (!s) suppressions.set(g.dealer_id, (s = await loadSuppressions(db, g.dealer_id, now)));
-          this.stats.queued += await this.flushGroup(db, g, s, now);
+          this.stats.queued += await this.flushGroup(db, g, s, settings, now);
         });
         this.stats.flushed += 1;
       } catch (e) {
@@ -173,7 +175,13 @@ export class Dispatcher {
     return groups.length;
   }
 
-  private async flushGroup(db: Db, g: GroupRow, sup: Suppressions, now: number): Promise<number> {
+  private async flushGroup(
+    db: Db,
+    g: GroupRow,
+    sup: Suppressions,
+    settings: DealerAlertSettings,
+    now: number,
+  ): Promise<number> {
     const def = alertDef(g.alert_name);
     const dealer = await db
       .selectFrom('dealers')
@@ -216,7 +224,6 @@ export class Dispatcher {
       await release(null);
       return 0;
     }
-    const settings = await dealerAlertSettings(this.ctx, g.dealer_id);
     const timings = settings.timings(def.name);
     const item = (m: (typeof members)[number]): MessageItem => ({
       name: m.name,
@@ -569,6 +576,8 @@ async function raiseDeliveryFailure(db: Db, msg: NotificationRow, error: string,
   const dealerId = msg.dealer_id!;
   const dealer = await db.selectFrom('dealers').select('code').where('id', '=', dealerId).executeTakeFirst();
   if (!dealer) return;
+  // A webhook URL often carries a token: people who may read alerts see its origin only.
+  const shown = msg.kind === 'webhook' ? `${safeOrigin(msg.target)}/…` : msg.target;
   const fp = fingerprintOf('dealer', dealerId, `${msg.kind}:${msg.target}`);
   const labels = {
     dealer: dealer.code,
@@ -586,7 +595,7 @@ async function raiseDeliveryFailure(db: Db, msg: NotificationRow, error: string,
       client_id: null,
       unit_id: null,
       labels: JSON.stringify(labels),
-      text: `${msg.kind} ${msg.target}: ${error}`.slice(0, 2000),
+      text: `${msg.kind} ${shown}: ${error}`.slice(0, 2000),
       value: null,
       filename: null,
       state: 'firing',
@@ -641,4 +650,12 @@ async function raiseDeliveryFailure(db: Db, msg: NotificationRow, error: string,
     { groupWaitMs: 0, groupIntervalMs: 60_000, repeatIntervalMs: 24 * 3_600_000 },
     now,
   );
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'webhook';
+  }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAlerts } from './commands/alerts.js';
 import { registerCheck } from './commands/check.js';
 import { registerDealer } from './commands/dealer.js';
 import { registerDemo } from './commands/demo.js';
@@ -77,6 +78,7 @@ export function buildProgram(cli: CliContext): Command {
   registerExport(program, cli);
   registerSimulate(program, cli);
   registerCheck(program, cli);
+  registerAlerts(program, cli);
   // Every command has machine-readable output: added here so none can forget it.
   for (const { cmd } of leaves(program)) cmd.option('--json', 'print the result as JSON');
   program.addHelpText('after', () => commandIndex(program));

@@ -9,6 +9,7 @@ import { installErrorHandlers } from './errors.js';
 import { healthRoutes } from './health.js';
 import { runbookRoutes } from './routes/runbooks.js';
 import { LoginLimiter } from './login-limiter.js';
+import { alertRoutes } from './routes/alerts.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { checkRoutes } from './routes/checks.js';
 import { clientRoutes } from './routes/clients.js';
@@ -93,6 +94,7 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           csvRoutes,
           ingestRoutes,
           checkRoutes,
+          alertRoutes,
         ]) {
           await secured.register(routes, options);
         }

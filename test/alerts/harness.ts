@@ -112,6 +112,8 @@ export async function startAlertWorld(kind: DbKind, opts: { code?: string } = {}
     dispatcher,
     async settle() {
       await evaluateDealer(t.ctx, dealer.id);
+      // Uncached settings on every flush (a read outside its transaction once deadlocked SQLite).
+      forgetAlertSettings(t.ctx);
       await dispatcher.runUntilIdle();
     },
     async advance(ms, stepMs = 1_000) {

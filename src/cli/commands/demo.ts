@@ -4,6 +4,7 @@ import { backfillDemo, backfillOnline, startDemoFleet } from '../demo-fleet.js';
 import { type CliContext } from '../context.js';
 import { DEMO_DEALER, seedDemo, type DemoSeedReport } from '../demo-seed.js';
 import type { Output } from '../io.js';
+import { ensureDemoChannels, startDemoDelivery, type DemoDelivery } from '../demo-alerts.js';
 import { browserUrl, parsePort, serveConfig, serveUntilStopped, type ServeOptions } from './serve.js';
 
 function summary(r: DemoSeedReport): string[] {
@@ -65,6 +66,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
         }
         for (const l of summary(report)) out.line(l);
         const shown = { ...report, dealer: report.dealer.code };
+        let delivery: DemoDelivery | undefined;
         const demoFleet =
           (opts.serve && opts.fleet) || opts.backfill ? await startDemoFleet(rt, report.dealer) : null;
         try {
@@ -86,9 +88,11 @@ export function registerDemo(program: Command, cli: CliContext): void {
             return;
           }
           const fleet = opts.fleet ? demoFleet : null;
+          await ensureDemoChannels(rt.ctx, report.dealer);
+          delivery = await startDemoDelivery(config, (l) => out.line(l));
           await serveUntilStopped(
             cli,
-            config,
+            delivery.config,
             (server) => {
               out.data({ ...shown, url: server.url, fleet: fleet?.fleet.servers.length ?? 0 });
               out.line(`SMART demo is running at ${browserUrl(config, server)} (data in ${config.dataDir})`);
@@ -102,6 +106,9 @@ export function registerDemo(program: Command, cli: CliContext): void {
                 );
               }
               printLogins(out, report);
+              out.line(
+                `alerts: e-mail goes to an SMTP sink (${delivery!.smtp.url}), Telegram to a fake Bot API; messages are printed here as they arrive`,
+              );
               out.line('Ctrl-C stops it; `npm run demo` again continues with the same data.');
             },
             rt,
@@ -117,6 +124,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
           );
         } finally {
           await demoFleet?.close();
+          await delivery?.close();
         }
       },
     );
