@@ -229,6 +229,10 @@ async function main(): Promise<void> {
     SMART_PUBLIC_URL: 'http://smart.bench.example',
   });
   const rt = await openRuntime(config);
+  // The inventory exists before the node starts, as it does when `smart serve` starts.
+  progress(`creating ${o.runs} dealers, each with a manager, a client, an agent installation and channels`);
+  const targets = await createTargets(rt, o.runs);
+  progress('inventory ready');
   const errors: string[] = [];
   // As serveUntilStopped wires them.
   const alerts = startAlertsNode(rt.ctx, alertsConfig(config), {
@@ -241,9 +245,6 @@ async function main(): Promise<void> {
   const samples: RunSample[] = [];
   let timeouts = 0;
   try {
-    progress(`creating ${o.runs} dealers, each with a manager, a client, an agent installation and channels`);
-    const targets = await createTargets(rt, o.runs);
-
     // One upload of a healthy report first, untimed: warms the parser worker and the routes.
     const warm = targets[0]!;
     {
