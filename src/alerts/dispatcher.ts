@@ -15,7 +15,7 @@ import { withTx } from '../db/tx.js';
 import { alertDef, countSiblingOf } from './catalogue.js';
 import type { ChannelSender, SendResult } from './channels/types.js';
 import { TelegramLimiter } from './channels/telegram-limiter.js';
-import { fingerprintOf } from './engine.js';
+import { openDealerAlert } from './engine.js';
 import { renderMessage, type MessageItem } from './messages.js';
 import { enqueueForReceivers } from './outbox.js';
 import { dealerAlertSettings, type DealerAlertSettings } from './settings.js';
@@ -578,54 +578,17 @@ async function raiseDeliveryFailure(db: Db, msg: NotificationRow, error: string,
   if (!dealer) return;
   // A webhook URL often carries a token: people who may read alerts see its origin only.
   const shown = msg.kind === 'webhook' ? `${safeOrigin(msg.target)}/…` : msg.target;
-  const fp = fingerprintOf('dealer', dealerId, `${msg.kind}:${msg.target}`);
-  const labels = {
-    dealer: dealer.code,
-    alertname: 'SmartNotificationFailed',
-    receiver: `${msg.kind}:${msg.target}`,
-  };
-  const inserted = await db
-    .insertInto('alert_instances')
-    .values({
-      dealer_id: dealerId,
-      name: 'SmartNotificationFailed',
-      fingerprint: fp,
-      subject_kind: 'dealer',
-      subject_id: dealerId,
-      client_id: null,
-      unit_id: null,
-      labels: JSON.stringify(labels),
-      text: `${msg.kind} ${shown}: ${error}`.slice(0, 2000),
-      value: null,
-      filename: null,
-      state: 'firing',
-      active_since: now,
-      pending_at: now,
-      fired_at: now,
-      resolved_at: null,
-      clear_since: null,
-      last_eval_at: now,
-      inhibited_by: null,
-      acked_at: null,
-      acked_by: null,
-    })
-    .onConflict((oc) =>
-      oc.columns(['dealer_id', 'name', 'fingerprint']).where('resolved_at', 'is', null).doNothing(),
-    )
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return;
-  await db
-    .insertInto('alert_transitions')
-    .values({
-      instance_id: inserted.id,
-      dealer_id: dealerId,
-      at: now,
-      from_state: null,
-      to_state: 'firing',
-      reason: error.slice(0, 500),
-    })
-    .execute();
+  const id = await openDealerAlert(db, {
+    dealerId,
+    name: 'SmartNotificationFailed',
+    key: `${msg.kind}:${msg.target}`,
+    labels: { dealer: dealer.code, alertname: 'SmartNotificationFailed', receiver: `${msg.kind}:${shown}` },
+    text: `${msg.kind} ${shown}: ${error}`,
+    value: null,
+    reason: error,
+    now,
+  });
+  if (id === null) return;
   const channels = await db
     .selectFrom('notification_channels')
     .select(['id', 'kind', 'target'])
@@ -638,7 +601,7 @@ async function raiseDeliveryFailure(db: Db, msg: NotificationRow, error: string,
     db,
     dealerId,
     'SmartNotificationFailed',
-    inserted.id,
+    id,
     channels
       .filter((c) => !(c.kind === msg.kind && c.target === msg.target))
       .map((c) => ({

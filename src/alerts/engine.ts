@@ -466,7 +466,6 @@ export async function updateCounts(
       .where('state', '=', 'firing')
       .execute();
     const threshold = settings.countThreshold(base) ?? Infinity;
-    const fp = fingerprintOf('dealer', dealerId);
     const open = await db
       .selectFrom('alert_instances')
       .selectAll()
@@ -489,50 +488,17 @@ export async function updateCounts(
           .execute();
         continue;
       }
-      const ins = await db
-        .insertInto('alert_instances')
-        .values({
-          dealer_id: dealerId,
-          name: countName,
-          fingerprint: fp,
-          subject_kind: 'dealer',
-          subject_id: dealerId,
-          client_id: null,
-          unit_id: null,
-          labels: JSON.stringify({ dealer: dealer.code, alertname: countName, count_of: base }),
-          text,
-          value: firing.length,
-          filename: null,
-          state: 'firing',
-          active_since: now,
-          pending_at: now,
-          fired_at: now,
-          resolved_at: null,
-          clear_since: null,
-          last_eval_at: now,
-          inhibited_by: null,
-          acked_at: null,
-          acked_by: null,
-        })
-        .onConflict((oc) =>
-          oc.columns(['dealer_id', 'name', 'fingerprint']).where('resolved_at', 'is', null).doNothing(),
-        )
-        .returning('id')
-        .executeTakeFirst();
-      if (ins) {
-        await db
-          .insertInto('alert_transitions')
-          .values({
-            instance_id: ins.id,
-            dealer_id: dealerId,
-            at: now,
-            from_state: null,
-            to_state: 'firing',
-            reason: `${firing.length} > ${threshold}`,
-          })
-          .execute();
-        transitions += 1;
-      }
+      const opened = await openDealerAlert(db, {
+        dealerId,
+        name: countName,
+        key: undefined,
+        labels: { dealer: dealer.code, alertname: countName, count_of: base },
+        text,
+        value: firing.length,
+        reason: `${firing.length} > ${threshold}`,
+        now,
+      });
+      if (opened !== null) transitions += 1;
     } else if (open) {
       await db
         .updateTable('alert_instances')
@@ -554,4 +520,66 @@ export async function updateCounts(
     }
   }
   return transitions;
+}
+
+/**
+ * Opens a firing dealer-level instance (a `…Count` sibling, a delivery failure) with its transition;
+ * returns its id, or null when one is already open (another evaluation or node was first).
+ */
+export async function openDealerAlert(
+  db: Db,
+  a: {
+    dealerId: number;
+    name: string;
+    key: string | undefined;
+    labels: Record<string, string>;
+    text: string;
+    value: number | null;
+    reason: string;
+    now: number;
+  },
+): Promise<number | null> {
+  const inserted = await db
+    .insertInto('alert_instances')
+    .values({
+      dealer_id: a.dealerId,
+      name: a.name,
+      fingerprint: fingerprintOf('dealer', a.dealerId, a.key),
+      subject_kind: 'dealer',
+      subject_id: a.dealerId,
+      client_id: null,
+      unit_id: null,
+      labels: JSON.stringify(a.labels),
+      text: a.text.slice(0, MAX_TEXT),
+      value: a.value,
+      filename: null,
+      state: 'firing',
+      active_since: a.now,
+      pending_at: a.now,
+      fired_at: a.now,
+      resolved_at: null,
+      clear_since: null,
+      last_eval_at: a.now,
+      inhibited_by: null,
+      acked_at: null,
+      acked_by: null,
+    })
+    .onConflict((oc) =>
+      oc.columns(['dealer_id', 'name', 'fingerprint']).where('resolved_at', 'is', null).doNothing(),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return null;
+  await db
+    .insertInto('alert_transitions')
+    .values({
+      instance_id: inserted.id,
+      dealer_id: a.dealerId,
+      at: a.now,
+      from_state: null,
+      to_state: 'firing',
+      reason: a.reason.slice(0, 500),
+    })
+    .execute();
+  return inserted.id;
 }

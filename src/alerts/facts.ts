@@ -251,7 +251,7 @@ async function loadInstallationChunk(
         domain: u.domain,
         registeredAt: u.registered_at ?? 0,
       })),
-      searches: (searchBy.get(i.id) ?? []).slice(0, MAX_SEARCHES).map((r) => ({
+      searches: newestOfEachStatus(searchBy.get(i.id) ?? []).map((r) => ({
         at: r.at,
         login: r.login,
         query: r.query,
@@ -261,6 +261,16 @@ async function loadInstallationChunk(
       })),
       refusedLogons: (refusedBy.get(i.id) ?? []).map((r) => ({ login: r.login, at: r.at })),
     };
+  });
+}
+
+/** A flood of empty searches must not push the errors (KodeksSearchError) out: cap each status. */
+function newestOfEachStatus<T extends { status: string }>(rows: T[]): T[] {
+  const seen = new Map<string, number>();
+  return rows.filter((r) => {
+    const n = (seen.get(r.status) ?? 0) + 1;
+    seen.set(r.status, n);
+    return n <= MAX_SEARCHES;
   });
 }
 

@@ -3,10 +3,15 @@
  * labels, priority) must fire through pending → firing, reach the manager's mailbox (and Telegram for
  * high priority), and resolve with a RESOLVED message once the fault is gone.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireAlertDef } from '../../src/alerts/catalogue.js';
 import { evaluateSubjects } from '../../src/alerts/engine.js';
-import { createInstallation, type Installation } from '../../src/inventory/installations.js';
+import {
+  createInstallation,
+  updateInstallation,
+  type Installation,
+} from '../../src/inventory/installations.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import { createProbeService, probeRecorder } from '../../src/probes/service.js';
 import type { Fault } from '../../src/sim/kodeks/faults.js';
@@ -33,6 +38,7 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
   let sim: KodeksServer;
   let inst: Installation;
   let runner: JobRunner;
+  const silentHosts = new Set<string>();
 
   /** One probe round a minute later, then the event-driven evaluation and delivery. */
   const round = async () => {
@@ -86,7 +92,13 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
     const service = createProbeService(w.t.ctx, {
       timeoutMs: 2_000,
       recorder,
-      pinger: () => Promise.resolve({ outcome: 'ok', latencyMs: 1, detail: '1 received' }),
+      // Every address answers ping in the sandbox: a host stops answering only when a test says so.
+      pinger: (host) =>
+        Promise.resolve(
+          silentHosts.has(host)
+            ? { outcome: 'failed', detail: '1 packets transmitted, 0 received' }
+            : { outcome: 'ok', latencyMs: 1, detail: '1 received' },
+        ),
     });
     runner = new JobRunner(w.t.ctx, [service.handler], {
       nodeId: 'test',
@@ -191,4 +203,56 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
       }
     });
   }
+
+  it('ICMP and the licence manager: KodeksIcmp, LicmanIcmp and LicmanTcpStatus fire and resolve', async () => {
+    const licman = net.createServer((sock) => sock.destroy()).listen(0, '127.0.0.1');
+    await new Promise((r) => licman.once('listening', r));
+    const licmanPort = (licman.address() as net.AddressInfo).port;
+    await updateInstallation(w.t.ctx, op, inst.id, { licmanAddress: 'localhost', licmanPort });
+    await round();
+    await round();
+    expect(await firingNames()).toEqual([]);
+    const mailsBefore = w.smtp.messages.length;
+
+    silentHosts.add('127.0.0.1');
+    silentHosts.add('localhost');
+    await new Promise((r) => licman.close(r));
+    for (let i = 0; i < 3; i += 1) await round();
+    expect(await firingNames()).toEqual(['KodeksIcmp', 'LicmanIcmp', 'LicmanTcpStatus']);
+    const labels = await w.t.ctx.db
+      .selectFrom('alert_instances')
+      .select(['name', 'labels'])
+      .where('resolved_at', 'is', null)
+      .execute();
+    for (const r of labels)
+      expect(JSON.parse(r.labels)).toMatchObject({ installation: String(inst.id), host: '127.0.0.1' });
+    await drain();
+    const subjects = w.smtp.messages
+      .slice(mailsBefore)
+      .filter((m) => m.to.includes(MANAGER_MAIL))
+      .map((m) => m.subject.split(' ').slice(0, 2).join(' '))
+      .sort();
+    expect(subjects).toEqual([
+      '[FIRING:1] KodeksIcmp',
+      '[FIRING:1] LicmanIcmp',
+      '[FIRING:1] LicmanTcpStatus',
+    ]);
+    // LicmanTcpStatus is high priority: the duty mailbox too; the two ICMP alerts are not.
+    const duty = w.smtp.messages.slice(mailsBefore).filter((m) => m.to.includes(HIGH_MAILBOX));
+    expect(duty.map((m) => m.subject.split(' ')[1])).toEqual(['LicmanTcpStatus']);
+
+    silentHosts.clear();
+    const back = net.createServer((sock) => sock.destroy()).listen(licmanPort, '127.0.0.1');
+    await new Promise((r) => back.once('listening', r));
+    for (let i = 0; i < 5; i += 1) await round();
+    expect(await firingNames()).toEqual([]);
+    await drain();
+    const resolved = w.smtp.messages
+      .slice(mailsBefore)
+      .filter((m) => m.to.includes(MANAGER_MAIL) && m.subject.startsWith('[RESOLVED]'))
+      .map((m) => m.subject.split(' ')[1])
+      .sort();
+    expect(resolved).toEqual(['KodeksIcmp', 'LicmanIcmp', 'LicmanTcpStatus']);
+    await new Promise((r) => back.close(r));
+  });
 });
