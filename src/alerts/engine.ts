@@ -24,7 +24,7 @@ export type SubjectKind = 'installation' | 'online';
 export interface EvaluationResult {
   subjects: number;
   transitions: number;
-  /** Names that changed state, per dealer (the dispatcher is kicked when non-empty). */
+  /** Something changed state (the dispatcher is kicked). */
   changed: boolean;
 }
 

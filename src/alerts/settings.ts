@@ -22,7 +22,7 @@ export interface DealerAlertSettings {
   timings(name: string): GroupTimings;
 }
 
-interface Override {
+export interface AlertOverride {
   enabled: boolean;
   countThreshold: number | null;
   forMs: number | null;
@@ -35,11 +35,6 @@ interface Override {
 
 const TTL_MS = 5_000;
 const cache = new WeakMap<object, Map<number, { at: number; value: DealerAlertSettings }>>();
-
-/** Test and process-wide defaults that tests shorten (e.g. group waits of a few ms). */
-export interface TimingDefaults {
-  scale?: number;
-}
 
 export function forgetAlertSettings(ctx: AppContext, dealerId?: number): void {
   const m = cache.get(ctx.db);
@@ -59,7 +54,7 @@ export async function dealerAlertSettings(ctx: AppContext, dealerId: number): Pr
     .selectAll()
     .where('dealer_id', '=', dealerId)
     .execute();
-  const overrides = new Map<string, Override>(
+  const overrides = new Map<string, AlertOverride>(
     rows.map((r) => [
       r.name,
       {
@@ -79,7 +74,7 @@ export async function dealerAlertSettings(ctx: AppContext, dealerId: number): Pr
   return value;
 }
 
-export function settingsFrom(overrides: Map<string, Override>): DealerAlertSettings {
+export function settingsFrom(overrides: Map<string, AlertOverride>): DealerAlertSettings {
   const def = (name: string): AlertDef => requireAlertDef(name);
   const o = (name: string) => overrides.get(def(name).name);
   return {
