@@ -367,12 +367,15 @@ async function applyPlan(
     // A pending instance that clears was never announced; everything else is.
     if (u.to === 'firing' || (u.to === 'resolved' && u.row.state === 'firing')) await notify(u.row);
   }
-  await applyInhibition(db, f, now);
+  await applyInhibition(db, f, now, touched);
   return transitions;
 }
 
-/** Marks instances inhibited by a firing alert of the same subject (or a maintenance, even pending). */
-async function applyInhibition(db: Db, f: SubjectFacts, now: number): Promise<void> {
+/**
+ * Marks instances inhibited by a firing alert of the same subject (or a maintenance, even pending).
+ * A name whose inhibition changed is `touched`: its Count sibling counts only uninhibited instances.
+ */
+async function applyInhibition(db: Db, f: SubjectFacts, now: number, touched: Set<string>): Promise<void> {
   const rows = await db
     .selectFrom('alert_instances')
     .select(['id', 'name', 'state', 'inhibited_by'])
@@ -391,6 +394,7 @@ async function applyInhibition(db: Db, f: SubjectFacts, now: number): Promise<vo
         .set({ inhibited_by: by, last_eval_at: now })
         .where('id', '=', r.id)
         .execute();
+      if (r.state === 'firing') touched.add(r.name);
     }
   }
 }
@@ -441,8 +445,10 @@ async function resolveSubject(
 
 /**
  * Keeps the `…Count` siblings of a dealer true: NAMECount fires while more than the threshold of NAME
- * instances fire in the dealer, and lists them. It is shown in the API; messages in Telegram take its
- * form in the dispatcher (see docs/alerts.md).
+ * instances fire in the dealer, and lists them. Inhibited instances do not count (as in the Telegram
+ * Count form): their root cause is another alert of the same object, whose own Count speaks for them —
+ * eleven closed ports are KodeksTcpStatusCount, not KodeksHttp200StatusCount as well. It is shown in the
+ * API; messages in Telegram take its form in the dispatcher (see docs/alerts.md).
  */
 export async function updateCounts(
   db: Db,
@@ -464,6 +470,7 @@ export async function updateCounts(
       .where('dealer_id', '=', dealerId)
       .where('name', '=', base)
       .where('state', '=', 'firing')
+      .where('inhibited_by', 'is', null)
       .execute();
     const threshold = settings.countThreshold(base) ?? Infinity;
     const open = await db

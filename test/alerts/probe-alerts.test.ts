@@ -204,6 +204,94 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
     });
   }
 
+  it('a wrong smartlogin password: KodeksAuthNotWork fires alone, then resolves once it is put right', async () => {
+    const name = 'KodeksAuthNotWork';
+    const def = requireAlertDef(name);
+    const mailsBefore = w.smtp.messages.length;
+    const chatBefore = w.telegram.messages.length;
+    // The ПК refuses the login (401); the cached session belongs to the old credentials and is dropped.
+    await updateInstallation(w.t.ctx, op, inst.id, { smartloginPassword: 'not-the-password' });
+    for (let i = 0; i < 3; i += 1) await round();
+    // Only the login fails: the key, warning and limit checks need a session, so they are not judged
+    // ("unknown") rather than failed, and the page checks (tcp, http200, maintenance) stay ok.
+    expect(await firingNames()).toEqual([name]);
+    const row = await w.t.ctx.db
+      .selectFrom('alert_instances')
+      .selectAll()
+      .where('name', '=', name)
+      .where('resolved_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(row.labels)).toMatchObject({
+      alertname: name,
+      dealer: 'alrt',
+      client: 'romashka',
+      installation: String(inst.id),
+      host: '127.0.0.1',
+    });
+    expect(row.pending_at).toBeLessThan(row.fired_at!);
+    const checks = await w.t.ctx.db
+      .selectFrom('check_status')
+      .select(['check_name', 'outcome'])
+      .where('subject_kind', '=', 'installation')
+      .where('subject_id', '=', inst.id)
+      .execute();
+    const outcome = Object.fromEntries(checks.map((c) => [c.check_name, c.outcome]));
+    expect(outcome).toMatchObject({
+      tcp: 'ok',
+      http200: 'ok',
+      Maintenance: 'ok',
+      auth: 'failed',
+      key: 'unknown',
+      warning: 'unknown',
+      limit: 'unknown',
+    });
+    await drain();
+    const mails = w.smtp.messages.slice(mailsBefore);
+    const toManager = mails.filter((m) => m.to.includes(MANAGER_MAIL));
+    expect(toManager.map((m) => m.subject)).toEqual([
+      `[FIRING:1] ${name} ${def.priority} ${def.importance} romashka`,
+    ]);
+    expect(toManager[0]!.text).toContain(`/docs/errors/${name}.md`);
+    // K2, class high: the duty mailbox and the Telegram chat as well.
+    expect(def).toMatchObject({ priority: 'K2', importance: 'critical', class: 'high' });
+    expect(mails.filter((m) => m.to.includes(HIGH_MAILBOX)).map((m) => m.subject.split(' ')[1])).toEqual([
+      name,
+    ]);
+    const chat = w.telegram.messages.slice(chatBefore);
+    expect(chat.map((m) => [m.chatId, m.text.split('\n')[1]])).toEqual([[CHAT, `FIRING ${name}`]]);
+
+    await updateInstallation(w.t.ctx, op, inst.id, {
+      smartloginPassword: sim.state.profile.smartloginPassword,
+    });
+    // Hysteresis: still firing at the first good login, resolved after three clear minutes.
+    await round();
+    expect(await firingNames()).toEqual([name]);
+    for (let i = 0; i < 4; i += 1) await round();
+    expect(await firingNames()).toEqual([]);
+    await drain();
+    const resolved = w.smtp.messages
+      .slice(mailsBefore)
+      .filter((m) => m.subject.startsWith('[RESOLVED]'))
+      .map((m) => [m.to[0], m.subject]);
+    expect(resolved.sort()).toEqual(
+      [
+        [HIGH_MAILBOX, `[RESOLVED] ${name} ${def.priority} ${def.importance} romashka`],
+        [MANAGER_MAIL, `[RESOLVED] ${name} ${def.priority} ${def.importance} romashka`],
+      ].sort(),
+    );
+    expect(w.telegram.messages.slice(chatBefore).map((m) => m.text.split('\n')[1])).toEqual([
+      `FIRING ${name}`,
+      `RESOLVED ${name}`,
+    ]);
+    const states = await w.t.ctx.db
+      .selectFrom('alert_transitions')
+      .select('to_state')
+      .where('instance_id', '=', row.id)
+      .orderBy('id')
+      .execute();
+    expect(states.map((x) => x.to_state)).toEqual(['pending', 'firing', 'resolved']);
+  });
+
   it('ICMP and the licence manager: KodeksIcmp, LicmanIcmp and LicmanTcpStatus fire and resolve', async () => {
     const licman = net.createServer((sock) => sock.destroy()).listen(0, '127.0.0.1');
     await new Promise((r) => licman.once('listening', r));

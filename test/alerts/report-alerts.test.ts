@@ -264,6 +264,20 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
     await faultCase(faultsWithCode(600), {}, [{ name: 'KodeksDBerrorsCodeXXX', labels: { codes: '600' } }]);
   });
 
+  it('db_error without a code: KodeksDBerrorsNoCode', async () => {
+    await faultCase(faultsWithCode(0), {}, [{ name: 'KodeksDBerrorsNoCode' }]);
+    const row = await w.t.ctx.db
+      .selectFrom('alert_instances')
+      .select(['labels', 'text', 'value'])
+      .where('name', '=', 'KodeksDBerrorsNoCode')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    // No code to show: no `codes` label, and the text quotes the ПК's message instead.
+    expect(JSON.parse(row.labels)).not.toHaveProperty('codes');
+    expect(row.text).toMatch(/ошибка без кода: «Том .* недоступен: внутренняя ошибка базы»/);
+    expect(row.value).toBeGreaterThanOrEqual(1);
+  });
+
   it('operups_stale: KodeksDBOperUpToOld with the newest file name', async () => {
     const before = w.smtp.messages.length;
     w.t.clock.advance(HOUR);

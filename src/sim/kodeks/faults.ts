@@ -11,7 +11,7 @@ export const FAULTS = [
   'server_not_started', // the web front answers, the ПК server (ksrv) is not running
   'key_lost', // SenseLock key not found (4111)
   'licences_exhausted', // every seat taken, logons refused
-  'db_error', // DB volumes report an error with a code (default 2007)
+  'db_error', // DB volumes report an error with a code (default 2007; 0 = an error without a code)
   'operups_stale', // OperUp files not updated for days
   'search_broken', // searches end with an error
   'slow', // every answer is delayed
@@ -23,7 +23,7 @@ export const FAULTS = [
 export type Fault = (typeof FAULTS)[number];
 
 export interface FaultOptions {
-  /** db_error: the Kodeks error code to report. */
+  /** db_error: the Kodeks error code to report; 0 = an error without a code (code="0", a text with no number). */
   code?: number;
   /** slow: delay of every answer in ms. */
   delayMs?: number;
@@ -39,7 +39,7 @@ export type FaultState = Partial<Record<Fault, ActiveFault>>;
 export const FaultRequestSchema = z.object({
   fault: z.enum(FAULTS),
   on: z.boolean(),
-  code: z.number().int().positive().optional(),
+  code: z.number().int().nonnegative().optional(),
   delayMs: z.number().int().nonnegative().max(600_000).optional(),
 });
 export type FaultRequest = z.infer<typeof FaultRequestSchema>;

@@ -440,11 +440,25 @@ export function volumeErrorsAt(p: ClientProfile, now: number, faults: FaultState
         path: v.path,
         catalog: v.catalog,
         code,
-        text: entry ? kodeksErrorText(entry, v.name, v.path) : `Ошибка ${code}`,
+        text: volumeErrorText(code, entry, v.name, v.path),
       });
     }
   }
   return out;
+}
+
+/**
+ * The text of a db_error fault's error. Code 0 is the ПК's "no code": a message with no number that is no
+ * catalogue text either, so SMART can only call it KodeksDBerrorsNoCode.
+ */
+function volumeErrorText(
+  code: number,
+  entry: KodeksErrorEntry | undefined,
+  volume: string,
+  path: string,
+): string {
+  if (code === 0) return `Том ${volume} недоступен: внутренняя ошибка базы`;
+  return entry ? kodeksErrorText(entry, volume, path) : `Ошибка ${code}`;
 }
 
 /** Last modification of each OperUp file: nightly, with the odd missed night; days old when stale. */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { classifyDbError } from '../../alerts/rules/db-errors.js';
 import { parseSysinfoStream } from '../../ingest/parse/sysinfo-parser.js';
 import { parseStatusText } from '../../ingest/parse/status-parser.js';
 import type { Snapshot } from '../../ingest/parse/snapshot.js';
@@ -256,6 +257,16 @@ describe('faults show in the report and in the metrics alike', () => {
     );
     // Without the fault the default code is 2007.
     expect((await parseAt(p, at, { db_error: on() })).volumeErrors.some((e) => e.code === 2007)).toBe(true);
+  });
+
+  it('db_error with code 0: an error without a code, which SMART can only class as NoCode', async () => {
+    const s = await parseAt(p, at, { db_error: { since: at, code: 0 } });
+    const errs = s.volumeErrors.filter((e) => e.text.includes('внутренняя ошибка базы'));
+    expect(errs.length).toBeGreaterThanOrEqual(1);
+    for (const e of errs) {
+      expect(e.code === null || e.code === 0).toBe(true);
+      expect(classifyDbError(e)).toBe('NoCode');
+    }
   });
 
   it('operups_stale: every OperUp file is more than three days old', async () => {
