@@ -3,6 +3,7 @@
  * whatever the number of rules. Facts are read-only snapshots; rules never touch the database.
  */
 import type { AppContext } from '../context.js';
+import { REQUESTS_LOOKBACK_DAYS } from './types.js';
 import type { CheckOutcome, ChannelFact, InstallationFacts, OnlineFacts } from './types.js';
 
 const CHUNK = 500;
@@ -244,7 +245,7 @@ async function loadInstallationChunk(
         month: localMonth(now, i.utc_offset_min).month,
         activityPoints: 0,
         usersWithRequests: 0,
-        recentRequests: 0,
+        requestsByDay: [],
       },
       newUsers: (userBy.get(i.id) ?? []).map((u) => ({
         login: u.login,
@@ -325,7 +326,7 @@ async function loadUsage(
   for (const [offset, group] of groupBy(insts, (i) => i.utc_offset_min)) {
     const ids = group.map((g) => g.id);
     const { month, firstDay, startMs } = localMonth(now, offset);
-    const weekAgo = localDay(now - 7 * DAY, offset);
+    const lookbackFrom = localDay(now - REQUESTS_LOOKBACK_DAYS * DAY, offset);
     const [daily, recent, intel] = await Promise.all([
       ctx.db
         .selectFrom('user_usage_daily')
@@ -341,10 +342,11 @@ async function loadUsage(
         .execute(),
       ctx.db
         .selectFrom('user_usage_daily')
-        .select((eb) => ['installation_id', eb.fn.sum<number>('db_requests').as('requests')])
+        .select((eb) => ['installation_id', 'day', eb.fn.sum<number>('db_requests').as('requests')])
         .where('installation_id', 'in', ids)
-        .where('day', '>=', weekAgo)
-        .groupBy('installation_id')
+        .where('day', '>=', lookbackFrom)
+        .where('db_requests', '>', 0)
+        .groupBy(['installation_id', 'day'])
         .execute(),
       ctx.db
         .selectFrom('search_log')
@@ -356,14 +358,19 @@ async function loadUsage(
         .execute(),
     ]);
     const docs = new Map(daily.map((d) => [d.installation_id, d]));
-    const rec = new Map(recent.map((r) => [r.installation_id, Number(r.requests)]));
+    const rec = new Map<number, { day: string; requests: number }[]>();
+    for (const r of recent)
+      rec.set(r.installation_id, [
+        ...(rec.get(r.installation_id) ?? []),
+        { day: r.day, requests: Number(r.requests) },
+      ]);
     const searches = new Map(intel.map((r) => [r.installation_id, Number(r.n)]));
     for (const id of ids) {
       out.set(id, {
         month,
         activityPoints: Number(docs.get(id)?.docs ?? 0) + (searches.get(id) ?? 0),
         usersWithRequests: Number(docs.get(id)?.users ?? 0),
-        recentRequests: rec.get(id) ?? 0,
+        requestsByDay: rec.get(id) ?? [],
       });
     }
   }

@@ -1,3 +1,6 @@
+/** How far back the facts keep daily DB requests (the longest `windowDays` of KodeksUnsupportedButUsed). */
+export const REQUESTS_LOOKBACK_DAYS = 31;
+
 /**
  * What the alert rules see and what they say. Rules are pure functions of one subject's facts and the
  * time, so each is tested without a database; the engine loads facts in batches (facts.ts) and turns
@@ -81,8 +84,11 @@ export interface InstallationFacts {
     /** Intelligent searches + opened documents this month. */
     activityPoints: number;
     usersWithRequests: number;
-    /** DB requests in the last 7 days, for KodeksUnsupportedButUsed. */
-    recentRequests: number;
+    /**
+     * DB requests per local day (`YYYY-MM-DD`) over the last REQUESTS_LOOKBACK_DAYS days, for
+     * KodeksUnsupportedButUsed: the rule sums the days of its own `windowDays`.
+     */
+    requestsByDay: { day: string; requests: number }[];
   };
   /** Users registered recently (window of KodeksNewUser). */
   newUsers: { login: string; domain: string; registeredAt: number }[];

@@ -100,7 +100,17 @@ function healthy(over: Partial<InstallationFacts> = {}, state: Partial<State> = 
     ],
     checks: [...PROBES.map((c) => check(c)), ...STATES.map((s) => check(`state:${s}`))],
     statusMetrics: { at: NOW - 5 * MIN, senselockKeyOk: 1, sppUp: 1, maintenance: 0, needsService: 0 },
-    usage: { month: '2026-04', activityPoints: 400, usersWithRequests: 8, recentRequests: 250 },
+    usage: {
+      month: '2026-04',
+      activityPoints: 400,
+      usersWithRequests: 8,
+      // 2026-04-20 is NOW's local day (Moscow); 250 requests over the last week, 1000 three weeks ago.
+      requestsByDay: [
+        { day: '2026-03-30', requests: 1000 },
+        { day: '2026-04-15', requests: 200 },
+        { day: '2026-04-20', requests: 50 },
+      ],
+    },
     newUsers: [],
     searches: [],
     refusedLogons: [],
@@ -523,6 +533,21 @@ describe('KodeksUnsupportedButUsed', () => {
     const c = one(run(expired()), 'KodeksUnsupportedButUsed');
     expect(c.value).toBe(250);
     expect(c.text).toContain('11.03.2026');
+    expect(c.text).toContain('за последние 7 дн. к БД обращались 250 раз');
+  });
+
+  it('counts the requests of its own windowDays (capped at the month the facts keep)', () => {
+    const within = (windowDays: number) =>
+      run(expired(), NOW, (name) =>
+        name === 'KodeksUnsupportedButUsed' ? { ...defaults(name), windowDays } : defaults(name),
+      );
+    expect(one(within(30), 'KodeksUnsupportedButUsed').value).toBe(1250);
+    expect(one(within(60), 'KodeksUnsupportedButUsed').text).toContain('за последние 31 дн.');
+    expect(one(within(3), 'KodeksUnsupportedButUsed').value).toBe(50);
+    const old = expired({
+      usage: { ...expired().usage, requestsByDay: [{ day: '2026-03-30', requests: 9 }] },
+    });
+    expect(named(run(old), 'KodeksUnsupportedButUsed')).toEqual([]);
   });
 
   it('does not fire when one licence is valid, one has no date, or nobody used the DBs', () => {
@@ -532,7 +557,7 @@ describe('KodeksUnsupportedButUsed', () => {
     const undated = [...f.licences, { product: '3', name: 'C', db: 'kodeks6', expiresAt: null }];
     expect(named(run({ ...f, licences: undated }), 'KodeksUnsupportedButUsed')).toEqual([]);
     expect(
-      named(run(expired({ usage: { ...f.usage, recentRequests: 0 } })), 'KodeksUnsupportedButUsed'),
+      named(run(expired({ usage: { ...f.usage, requestsByDay: [] } })), 'KodeksUnsupportedButUsed'),
     ).toEqual([]);
     expect(named(run(healthy({ licences: [], volumes: [] })), 'KodeksUnsupportedButUsed')).toEqual([]);
   });

@@ -4,7 +4,13 @@
  * client and subject labels, timing and inhibition.
  */
 import { STATE_PREFIX } from '../../metrics/checks.js';
-import type { CheckFact, Condition, InstallationFacts, ParamsOf } from '../types.js';
+import {
+  REQUESTS_LOOKBACK_DAYS,
+  type CheckFact,
+  type Condition,
+  type InstallationFacts,
+  type ParamsOf,
+} from '../types.js';
 import { DAY_MS, HOUR_MS, formatLocalDate, formatLocalDateTime, localMonth, localParts } from './calendar.js';
 import { analyseDbError, dbErrorMeaning, type DbErrorClass } from './db-errors.js';
 import { MAX_EMPTY_SEARCHES, cut, joinBounded, newestPerKey, paramOf, round1, searchKey } from './util.js';
@@ -301,18 +307,29 @@ function licenceExpiry(f: Facts, now: number, params: ParamsOf): Condition[] {
 }
 
 function unsupportedButUsed(f: Facts, now: number, params: ParamsOf): Condition[] {
-  if (f.licences.length === 0 || f.usage.recentRequests <= 0) return [];
+  if (f.licences.length === 0) return [];
   if (!f.licences.every((l) => l.expiresAt !== null && l.expiresAt < now)) return [];
-  // The facts count requests over this window; the text says which.
-  const windowDays = paramOf(params, 'KodeksUnsupportedButUsed', 'windowDays');
+  // The facts keep a month of days; a longer window counts what they have.
+  const windowDays = Math.min(
+    paramOf(params, 'KodeksUnsupportedButUsed', 'windowDays'),
+    REQUESTS_LOOKBACK_DAYS,
+  );
+  const from = formatIsoLocalDay(now - windowDays * DAY_MS, f.utcOffsetMin);
+  const requests = f.usage.requestsByDay.filter((d) => d.day > from).reduce((n, d) => n + d.requests, 0);
+  if (requests <= 0) return [];
   const last = Math.max(...f.licences.map((l) => l.expiresAt ?? 0));
   return [
     {
       name: 'KodeksUnsupportedButUsed',
-      text: `Все лицензии истекли (последняя — ${formatLocalDate(last - 1, f.utcOffsetMin)}), а за последние ${windowDays} дн. к БД обращались ${f.usage.recentRequests} раз`,
-      value: f.usage.recentRequests,
+      text: `Все лицензии истекли (последняя — ${formatLocalDate(last - 1, f.utcOffsetMin)}), а за последние ${windowDays} дн. к БД обращались ${requests} раз`,
+      value: requests,
     },
   ];
+}
+
+/** `YYYY-MM-DD` of the local day of an instant (the format of user_usage_daily.day). */
+function formatIsoLocalDay(at: number, utcOffsetMin: number): string {
+  return new Date(at + utcOffsetMin * 60_000).toISOString().slice(0, 10);
 }
 
 function users(f: Facts, now: number, params: ParamsOf): Condition[] {
