@@ -305,15 +305,21 @@ async function toViews(ctx: AppContext, rows: InstanceRow[], now: number): Promi
   });
 }
 
+/**
+ * `where` narrows further (the dashboards' variables); it may refer to the instance as `ai` and is
+ * applied on top of the scope, never instead of it.
+ */
 export async function listAlerts(
   ctx: AppContext,
   actor: Actor,
   query: ListAlertsQuery = {},
+  where?: Expression<SqlBool>,
 ): Promise<{ total: number; items: AlertView[] }> {
   const q = ListAlertsQuery.parse(query);
   const names = nameFilter(q);
   if (names !== null && names.length === 0) return { total: 0, items: [] };
   let base = instances(ctx.db, actor);
+  if (where) base = base.where(where);
   if (q.state === 'open') base = base.where('ai.state', 'in', ['pending', 'firing']);
   else if (q.state !== 'all') base = base.where('ai.state', '=', q.state);
   if (names !== null) base = base.where('ai.name', 'in', names);

@@ -240,6 +240,8 @@ export interface InstallationStateTable {
   host_name: string | null;
   host_started_at: number | null;
   updated_at: number;
+  /** Accounts not used for 60 days at the report (migration 0006; null before it). */
+  users_inactive_60d: number | null;
 }
 
 export interface InstallationComponentsTable {
@@ -329,6 +331,55 @@ export interface UserUsageDailyTable {
   printed: number;
   services: number;
   kassist_requests: number;
+}
+
+/**
+ * Daily rollup of every series (migration 0006): one row per series and day, the day starting at
+ * midnight Moscow time (`ROLLUP_OFFSET_MIN`), as ms UTC. Kept by the sample writers in the same
+ * transaction as the samples; the dashboards read it for steps of a day or more.
+ */
+export interface SamplesDailyTable {
+  series_id: number;
+  day: number;
+  min: number;
+  max: number;
+  /** The value of the day's newest sample, and its time. */
+  last: number;
+  last_ts: number;
+  sum: number;
+  count: number;
+}
+
+interface UsageCounters {
+  installation_id: number;
+  day: string;
+  db_requests: number;
+  docs_counted: number;
+  docs_licensed: number;
+  docs_free: number;
+  saved: number;
+  printed: number;
+  services: number;
+  kassist_requests: number;
+  /** Users with at least one DB request that day. */
+  active_users: number;
+  searches: number;
+  empty_searches: number;
+}
+
+/**
+ * Per installation and local day of the ПК: the users' daily counters summed, the searches of the
+ * search log, and whether a sysinfo report arrived that day (migration 0006). Kept where reports are
+ * stored.
+ */
+export interface InstallationUsageDailyTable extends UsageCounters {
+  /** 1 when a sysinfo report was produced that (local) day. */
+  reported: Generated<number>;
+}
+
+/** The counters per AD domain of the users (the analytics dashboard's `domain` variable). */
+export interface InstallationUsageDomainDailyTable extends UsageCounters {
+  domain: string;
 }
 
 export interface SearchLogTable {
@@ -694,6 +745,9 @@ export interface Database {
   installation_users: InstallationUsersTable;
   user_usage_daily: UserUsageDailyTable;
   search_log: SearchLogTable;
+  samples_daily: SamplesDailyTable;
+  installation_usage_daily: InstallationUsageDailyTable;
+  installation_usage_domain_daily: InstallationUsageDomainDailyTable;
   refused_logons: RefusedLogonsTable;
   kassist_links_daily: KassistLinksDailyTable;
   jobs: JobsTable;

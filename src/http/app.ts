@@ -14,6 +14,8 @@ import { apiTokenRoutes } from './routes/api-tokens.js';
 import { checkRoutes } from './routes/checks.js';
 import { clientRoutes } from './routes/clients.js';
 import { csvRoutes } from './routes/csv.js';
+import { installationDashboardRoutes } from './routes/dashboards-installations.js';
+import { dashboardRoutes } from './routes/dashboards.js';
 import { dealerRoutes } from './routes/dealers.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { installationRoutes } from './routes/installations.js';
@@ -22,6 +24,7 @@ import { onlineRoutes } from './routes/online.js';
 import { unitRoutes } from './routes/units.js';
 import { uploadRoutes } from './routes/upload.js';
 import { userRoutes } from './routes/users.js';
+import { webApp } from './ui.js';
 
 export interface BuildAppOptions {
   /** false disables logging (tests); true (default) logs with pino at config.logLevel. */
@@ -32,6 +35,8 @@ export interface BuildAppOptions {
   logStream?: NodeJS.WritableStream;
   /** The agent upload endpoints (`POST /upload`, `HEAD /files/NAME`) are served when given. */
   ingest?: Ingest;
+  /** Where the built web app is (default dist/ui of the package); tests point it elsewhere. */
+  uiDir?: string;
 }
 
 /** JSON bodies are small; CSV imports have their own, configurable limit. */
@@ -66,7 +71,8 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandlers(app);
+  const web = webApp(opts.uiDir);
+  installErrorHandlers(app, { notFoundFallback: web.fallback });
   app.decorateRequest('auth', null);
   await app.register(cookie);
   await registerDocs(app);
@@ -95,6 +101,8 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           ingestRoutes,
           checkRoutes,
           alertRoutes,
+          dashboardRoutes,
+          installationDashboardRoutes,
         ]) {
           await secured.register(routes, options);
         }
@@ -102,6 +110,8 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
     },
     { prefix: '/api' },
   );
+  // The web app last: its catch-all file route never shadows an API route.
+  await web.register(app);
   await app.ready();
   return app;
 }

@@ -89,7 +89,12 @@ function toPayload(err: FastifyError | Error, req: FastifyRequest): { status: nu
   };
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
+export interface ErrorHandlerOptions {
+  /** Tried first for unknown routes (the web app's SPA fallback); true when it answered. */
+  notFoundFallback?: (req: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+}
+
+export function installErrorHandlers(app: FastifyInstance, opts: ErrorHandlerOptions = {}): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toPayload(err, req);
     if (status >= 500) req.log.error({ err }, 'request failed');
@@ -97,7 +102,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterS));
     return reply.code(status).type('application/json; charset=utf-8').send(body);
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler(async (req, reply) => {
+    if (opts.notFoundFallback && (await opts.notFoundFallback(req, reply))) return reply;
+    return reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
 }

@@ -1,7 +1,8 @@
 import type { AppContext } from '../context.js';
 import { withTx } from '../db/tx.js';
 import { writeSamples, type Labels, type SampleInput } from '../metrics/series.js';
-import type { Snapshot } from './parse/snapshot.js';
+import { UNDEFINED_DOMAIN, type Snapshot } from './parse/snapshot.js';
+import { addSearches, localDayOf, markReported, refreshUsageDays } from './usage-rollup.js';
 
 export interface StoreTarget {
   reportId: number;
@@ -12,9 +13,31 @@ export interface StoreTarget {
 }
 
 const CHUNK = 500;
+const INACTIVE_MS = 60 * 86_400_000;
 
 async function inChunks<T>(rows: T[], insert: (part: T[]) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) await insert(rows.slice(i, i + CHUNK));
+}
+
+/**
+ * "Не пользуются системой в течение 60 дней": accounts (not blocked) whose last activity, or registration
+ * when they were never active, is 60 days old or more at `at`; unknown dates are not counted. The total,
+ * and per AD domain (every domain of the report's users, 0 included).
+ */
+export function inactiveUsers(s: Snapshot, at: number): { total: number; byDomain: Map<string, number> } {
+  const byDomain = new Map<string, number>();
+  let total = 0;
+  for (const u of s.users) {
+    if (u.blocked) continue;
+    const domain = u.domain || UNDEFINED_DOMAIN;
+    if (!byDomain.has(domain)) byDomain.set(domain, 0);
+    const last = u.lastActivityAt ?? u.registeredAt;
+    if (last !== null && at - last >= INACTIVE_MS) {
+      byDomain.set(domain, byDomain.get(domain)! + 1);
+      total += 1;
+    }
+  }
+  return { total, byDomain };
 }
 
 /** The numbers of a report that become time series (the dashboards plot them; rules watch them). */
@@ -25,6 +48,8 @@ export function snapshotSamples(s: Snapshot, at: number): SampleInput[] {
   };
   add('sysinfo_seats', s.licensing.seats);
   add('sysinfo_licences_in_use', s.licensing.inUse);
+  if (s.licensing.seats !== null && s.licensing.inUse !== null)
+    add('sysinfo_licences_free', s.licensing.seats - s.licensing.inUse);
   add('sysinfo_sessions', s.sessions.length);
   add('sysinfo_users', s.users.length);
   add('sysinfo_volume_errors', s.volumeErrors.length);
@@ -33,6 +58,9 @@ export function snapshotSamples(s: Snapshot, at: number): SampleInput[] {
   const newestOperup = Math.max(...s.operups.map((o) => o.modifiedAt ?? -Infinity));
   if (Number.isFinite(newestOperup))
     add('sysinfo_operup_age_seconds', Math.max(0, (at - newestOperup) / 1000));
+  const inactive = inactiveUsers(s, at);
+  add('sysinfo_users_inactive_60d', inactive.total);
+  for (const [domain, n] of inactive.byDomain) add('sysinfo_users_inactive_60d', n, { domain });
   for (const l of s.licences) {
     if (l.expiresAt !== null) {
       add('sysinfo_licence_expires_in_days', (l.expiresAt - at) / 86_400_000, {
@@ -79,6 +107,7 @@ export async function storeSnapshot(ctx: AppContext, target: StoreTarget, s: Sna
         host_name: s.host.name,
         host_started_at: s.host.startedAt,
         updated_at: now,
+        users_inactive_60d: inactiveUsers(s, at).total,
       };
       const { installation_id: _k, ...update } = row;
       await db
@@ -257,9 +286,16 @@ export async function storeSnapshot(ctx: AppContext, target: StoreTarget, s: Sna
         })
         .execute();
     });
+    await refreshUsageDays(
+      db,
+      inst,
+      s.usage.map((u) => u.day),
+    );
+    await markReported(db, inst, localDayOf(at, s.utcOffsetMin));
 
-    await inChunks(s.searches, (part) =>
-      db
+    const addedSearches: { at: number; login: string; status: string }[] = [];
+    await inChunks(s.searches, async (part) => {
+      const added = await db
         .insertInto('search_log')
         .values(
           part.map((x) => ({
@@ -275,7 +311,18 @@ export async function storeSnapshot(ctx: AppContext, target: StoreTarget, s: Sna
           })),
         )
         .onConflict((oc) => oc.columns(['installation_id', 'at', 'login', 'query']).doNothing())
-        .execute(),
+        // Only rows actually inserted come back: a search seen in an earlier report is not counted twice.
+        .returning(['at', 'login', 'status'])
+        .execute();
+      addedSearches.push(...added);
+    });
+    const domains = new Map(s.users.map((u) => [u.login, u.domain || UNDEFINED_DOMAIN]));
+    await addSearches(
+      db,
+      inst,
+      addedSearches,
+      (login) => domains.get(login) ?? UNDEFINED_DOMAIN,
+      s.utcOffsetMin,
     );
 
     await inChunks(s.refusedLogons, (part) =>

@@ -5,6 +5,7 @@
  */
 import type { AppContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { previousValues, rollupWritten } from './rollup.js';
 import { canonicalLabels, type Labels } from './series.js';
 
 export type SeriesSubject =
@@ -38,7 +39,10 @@ function cacheFor(db: Db): Map<string, number> {
 const keyOf = (s: SeriesSubject, metric: string, labels: string) =>
   `${s.kind}:${s.id}\u0000${metric}\u0000${labels}`;
 
-/** Writes samples (last write wins for the same series and instant); creates series on first sight. */
+/**
+ * Writes samples (last write wins for the same series and instant); creates series on first sight. Keeps
+ * the daily rollup (`samples_daily`) in step; call inside a transaction so both land together.
+ */
 export async function writeOwnedSamples(
   ctx: AppContext,
   samples: OwnedSample[],
@@ -60,6 +64,7 @@ export async function writeOwnedSamples(
     rows.set(`${id}:${p.s.ts}`, { series_id: id, ts: p.s.ts, value: p.s.value });
   }
   const values = [...rows.values()];
+  const previous = await previousValues(ctx.db, values);
   for (let i = 0; i < values.length; i += CHUNK) {
     await ctx.db
       .insertInto('samples')
@@ -69,6 +74,7 @@ export async function writeOwnedSamples(
       )
       .execute();
   }
+  await rollupWritten(ctx.db, ctx.dbKind, values, previous);
   return values.length;
 }
 

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import { previousValues, rollupWritten } from './rollup.js';
 
 export type Labels = Record<string, string>;
 
@@ -32,7 +33,8 @@ function chunks<T>(xs: T[], size = CHUNK): T[][] {
  * Writes one sample per input at time `ts`, creating the series it belongs to on first sight.
  * Batched: one read of the installation's series, one insert for new series, chunked sample inserts.
  * A second write for the same series and instant replaces the value (re-processing is idempotent).
- * Non-finite values (NaN, ±Inf) are skipped: they carry no measurement.
+ * Non-finite values (NaN, ±Inf) are skipped: they carry no measurement. The daily rollup
+ * (`samples_daily`, rollup.ts) is updated in the same transaction as the caller's.
  */
 export async function writeSamples(
   ctx: AppContext,
@@ -75,6 +77,7 @@ export async function writeSamples(
     ts,
     value: s.value,
   }));
+  const previous = await previousValues(ctx.db, values);
   for (const part of chunks(values)) {
     await ctx.db
       .insertInto('samples')
@@ -84,6 +87,7 @@ export async function writeSamples(
       )
       .execute();
   }
+  await rollupWritten(ctx.db, ctx.dbKind, values, previous);
   return values.length;
 }
 

@@ -5,6 +5,7 @@ import * as m0002 from './0002_ingest_ledger.js';
 import * as m0003 from './0003_report_store.js';
 import * as m0004 from './0004_probes_online.js';
 import * as m0005 from './0005_alerts.js';
+import * as m0006 from './0006_dashboards.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -17,6 +18,7 @@ const ALL: Record<string, VersionedMigration> = {
   '0003_report_store': m0003,
   '0004_probes_online': m0004,
   '0005_alerts': m0005,
+  '0006_dashboards': m0006,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {

@@ -1,0 +1,540 @@
+/**
+ * "Kodeks аналитика" (spec §3.2): eleven panels, one series per installation (legend: the host).
+ *
+ * Sources and definitions (docs/architecture.md, "Dashboards"; docs/api.md, "Installations"):
+ * - usedLicences: `sysinfo_licences_in_use`, max per bucket;
+ * - licenceHeadroom: `sysinfo_licences_free` (seats − in use, per report), min per bucket;
+ * - regLicences: `sysinfo_seats`, the newest value of the bucket;
+ * - inactive60d: `sysinfo_users_inactive_60d` (counted per report), newest value of the bucket; with the
+ *   domain variable, the sum of the chosen domains' series;
+ * - the month-to-date counters (dbRequests, countedDocs, savedDocs, docOrService, printedDocs): sums of
+ *   the usage rollup from the 1st of the month (local day of the ПК) through the day;
+ *   docOrService = searches + counted documents + service uses (spec §3.2.9);
+ * - kassistRequests: kAssist requests of the last 30 days through the day (the raw counter summed over a
+ *   trailing month: it rises and falls without a monthly reset, as in spec §3.2.4);
+ * - failedSearches: empty searches of the search log per bucket.
+ * The usage panels are daily (the ПК counts per day), so their step is at least a day; the ПК's local
+ * day D is drawn on the axis day D. A counter bucket has a value only when the installation produced a
+ * report on one of its days (failedSearches: or the log has searches of it); otherwise it is a gap.
+ *
+ * Each panel keeps the `limit` (default 50) series with the highest value at the end of the range (the
+ * legend's "current"; for failedSearches, the empty searches of the range's last 30 days at most), and
+ * `total` says how many had data. Ranking reads one value per installation: the installations' current
+ * state (one query; samples are asked only for ranges in the past) and one grouped query over at most
+ * 31 days of the usage rollup. Only the kept installations are then read bucket by bucket.
+ */
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
+import type { Actor } from '../tenancy/scope.js';
+import {
+  DEFAULT_RANGE_MS,
+  type Aligned,
+  type AlignedSeries,
+  type KodeksAnalyticsOut,
+  type KodeksAnalyticsPanel,
+  type KodeksAnalyticsQuery,
+} from './contract.js';
+import { bucketStarts, chooseStep, resolveRange, type Range } from './range.js';
+import {
+  bucketAggregates,
+  chunks,
+  fillBuckets,
+  latestIn,
+  rank,
+  seriesFor,
+  type BucketAgg,
+} from './series-read.js';
+import { visibleInstallations, type InstallationSubject } from './subjects.js';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const OFFSET_MS = ROLLUP_OFFSET_MIN * 60_000;
+
+/** At most this many buckets per panel. */
+export const ANALYTICS_MAX_POINTS = 200;
+/** Ranges longer than this are drawn by day (from the daily rollup); shorter ones hourly or coarser. */
+export const ANALYTICS_RAW_MAX_MS = 8 * DAY;
+export const ANALYTICS_DEFAULT_LIMIT = 50;
+
+export const ANALYTICS_METRICS = {
+  used: 'sysinfo_licences_in_use',
+  free: 'sysinfo_licences_free',
+  seats: 'sysinfo_seats',
+  inactive: 'sysinfo_users_inactive_60d',
+  /** Written by every sysinfo report. */
+  reports: 'sysinfo_users',
+} as const;
+
+/** The step of the licence panels for a range (the usage panels use at least a day). */
+export function analyticsStep(range: Range): number {
+  return chooseStep(range, ANALYTICS_MAX_POINTS, range.to - range.from > ANALYTICS_RAW_MAX_MS ? DAY : HOUR);
+}
+
+/** Calendar date (`YYYY-MM-DD`) of an instant on the dashboards' axis (Moscow). */
+function axisDate(ms: number): string {
+  return new Date(ms + OFFSET_MS).toISOString().slice(0, 10);
+}
+
+function addDays(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+}
+
+const monthStart = (date: string) => `${date.slice(0, 8)}01`;
+
+type SamplePanel = 'usedLicences' | 'licenceHeadroom' | 'regLicences' | 'inactive60d';
+type UsagePanel = Exclude<KodeksAnalyticsPanel, SamplePanel>;
+
+const SAMPLE_PANELS: { panel: SamplePanel; metric: string; pick: (r: BucketAgg) => number }[] = [
+  { panel: 'usedLicences', metric: ANALYTICS_METRICS.used, pick: (r) => r.max },
+  { panel: 'licenceHeadroom', metric: ANALYTICS_METRICS.free, pick: (r) => r.min },
+  { panel: 'regLicences', metric: ANALYTICS_METRICS.seats, pick: (r) => r.last },
+  { panel: 'inactive60d', metric: ANALYTICS_METRICS.inactive, pick: (r) => r.last },
+];
+
+interface DayUsage {
+  db: number;
+  docs: number;
+  saved: number;
+  printed: number;
+  dos: number;
+  kassist: number;
+  empty: number;
+  /** All searches of the day (a day with searches in the log is known even without a report). */
+  searches: number;
+}
+
+/** How each usage panel reads a day: a month-to-date sum, a trailing 30-day sum, or the day alone. */
+const USAGE_PANELS: { panel: UsagePanel; field: keyof DayUsage; kind: 'mtd' | 'trailing30' | 'day' }[] = [
+  { panel: 'failedSearches', field: 'empty', kind: 'day' },
+  { panel: 'kassistRequests', field: 'kassist', kind: 'trailing30' },
+  { panel: 'dbRequests', field: 'db', kind: 'mtd' },
+  { panel: 'countedDocs', field: 'docs', kind: 'mtd' },
+  { panel: 'savedDocs', field: 'saved', kind: 'mtd' },
+  { panel: 'docOrService', field: 'dos', kind: 'mtd' },
+  { panel: 'printedDocs', field: 'printed', kind: 'mtd' },
+];
+
+const seriesOf = (s: InstallationSubject, values: (number | null)[]): AlignedSeries => ({
+  key: `i:${s.id}`,
+  label: s.host,
+  installationId: s.id,
+  clientId: s.clientId,
+  values,
+});
+
+export async function kodeksAnalytics(
+  ctx: AppContext,
+  actor: Actor,
+  q: KodeksAnalyticsQuery,
+  now: number,
+): Promise<KodeksAnalyticsOut> {
+  const range = resolveRange(q, now, DEFAULT_RANGE_MS.kodeksAnalytics);
+  const limit = q.limit ?? ANALYTICS_DEFAULT_LIMIT;
+  const domains = q.domain && q.domain.length > 0 ? [...new Set(q.domain)] : null;
+  let subjects = await visibleInstallations(ctx, actor, q);
+  if (domains && subjects.length > 0) {
+    const keep = await withUsersIn(
+      ctx,
+      subjects.map((s) => s.id),
+      domains,
+    );
+    subjects = subjects.filter((s) => keep.has(s.id));
+  }
+  const byId = new Map(subjects.map((s) => [s.id, s]));
+
+  const step = analyticsStep(range);
+  const starts = bucketStarts(range, step, ROLLUP_OFFSET_MIN);
+  const uStep = Math.max(step, DAY);
+  const uStarts = uStep === step ? starts : bucketStarts(range, uStep, ROLLUP_OFFSET_MIN);
+  const empty = (st: number, ts: number[]): Aligned => ({ step: st, timestamps: ts, series: [], total: 0 });
+  const panels = {} as Record<KodeksAnalyticsPanel, Aligned>;
+  for (const p of SAMPLE_PANELS) panels[p.panel] = empty(step, starts);
+  for (const p of USAGE_PANELS) panels[p.panel] = empty(uStep, uStarts);
+  if (subjects.length === 0) return { from: range.from, to: range.to, panels };
+
+  // ---- ranking: one value per installation and panel, at the end of the range
+  const current = await currentValues(ctx, [...byId.keys()], range, domains);
+  const reporting = [...current.keys()];
+  const kept = new Map<KodeksAnalyticsPanel, InstallationSubject[]>();
+  const keep = (panel: KodeksAnalyticsPanel, values: [number, number | null][]) => {
+    const entries: { id: number; label: string; value: number; s: InstallationSubject }[] = [];
+    for (const [id, v] of values) {
+      if (v === null) continue;
+      const s = byId.get(id)!;
+      entries.push({ id, label: s.host, value: v, s });
+    }
+    rank(entries);
+    panels[panel].total = entries.length;
+    kept.set(
+      panel,
+      entries.slice(0, limit).map((e) => e.s),
+    );
+  };
+  for (const p of SAMPLE_PANELS)
+    keep(
+      p.panel,
+      reporting.map((id) => [id, current.get(id)![p.panel]]),
+    );
+
+  const toDay = axisDate(range.to);
+  const firstDay = axisDate(uStarts[0]!);
+  if (reporting.length > 0) {
+    const d30 = addDays(toDay, -29);
+    const rankRows = await usageRanking(ctx, reporting, domains, {
+      toDay,
+      month: monthStart(toDay),
+      d30,
+      emptyFrom: firstDay > d30 ? firstDay : d30,
+    });
+    for (const p of USAGE_PANELS)
+      keep(
+        p.panel,
+        reporting.map((id) => [id, rankRows.get(id)?.[p.field] ?? 0]),
+      );
+  }
+
+  // ---- what is drawn: the kept installations' buckets and days
+  const sampleKept = new Set<number>();
+  for (const p of SAMPLE_PANELS) for (const s of kept.get(p.panel) ?? []) sampleKept.add(s.id);
+  const usageKept = new Set<number>();
+  for (const p of USAGE_PANELS) for (const s of kept.get(p.panel) ?? []) usageKept.add(s.id);
+  const series = await seriesFor(
+    ctx,
+    [...sampleKept],
+    SAMPLE_PANELS.map((p) => p.metric),
+    domains ? [{}, ...domains.map((domain) => ({ domain }))] : [{}],
+  );
+  const idsOf = new Map<string, number[]>();
+  for (const x of series) {
+    const panel = SAMPLE_PANELS.find((p) => p.metric === x.metric)!.panel;
+    // inactive60d with domains: the chosen domains' series; everything else: the installation's series
+    const wanted =
+      panel === 'inactive60d' && domains ? x.labels.domain !== undefined : x.labels.domain === undefined;
+    if (!wanted) continue;
+    const k = `${panel}\u0000${x.installationId}`;
+    idsOf.set(k, [...(idsOf.get(k) ?? []), x.id]);
+  }
+  const detailIds = new Set<number>();
+  for (const p of SAMPLE_PANELS)
+    for (const s of kept.get(p.panel) ?? [])
+      for (const id of idsOf.get(`${p.panel}\u0000${s.id}`) ?? []) detailIds.add(id);
+  // Days needed: the month start and the 30 days before the first bucket, through the end of the range.
+  const dLo = [monthStart(firstDay), addDays(firstDay, -29)].sort()[0]!;
+
+  const [buckets, usage] = await Promise.all([
+    bucketAggregates(ctx, [...detailIds], starts[0]!, step, range.to, step >= DAY ? 'daily' : 'raw'),
+    usageDays(ctx, [...usageKept], domains, dLo, toDay),
+  ]);
+
+  for (const p of SAMPLE_PANELS) {
+    panels[p.panel].series = (kept.get(p.panel) ?? []).map((s) => {
+      const parts = (idsOf.get(`${p.panel}\u0000${s.id}`) ?? []).map((id) =>
+        fillBuckets(starts, buckets.get(id), p.pick),
+      );
+      const values = starts.map((_, i) => {
+        let sum: number | null = null;
+        for (const v of parts) if (v[i] !== null && v[i] !== undefined) sum = (sum ?? 0) + v[i]!;
+        return sum;
+      });
+      return seriesOf(s, values);
+    });
+  }
+
+  const days: string[] = [];
+  for (let d = dLo; d <= toDay; d = addDays(d, 1)) days.push(d);
+  const dayIndex = new Map(days.map((d, i) => [d, i]));
+  const bucketDates = uStarts.map((st) => {
+    const out: string[] = [];
+    for (let k = 0; k < uStep / DAY; k += 1) out.push(axisDate(st + k * DAY));
+    return out;
+  });
+  for (const p of USAGE_PANELS) {
+    panels[p.panel].series = (kept.get(p.panel) ?? []).map((s) =>
+      seriesOf(
+        s,
+        usageValues(
+          p,
+          days,
+          dayIndex,
+          bucketDates,
+          usage.days.get(s.id),
+          usage.reported.get(s.id) ?? new Set(),
+        ),
+      ),
+    );
+  }
+  return { from: range.from, to: range.to, panels };
+}
+
+/** Installations (of `ids`) with at least one user account in one of `domains`. */
+async function withUsersIn(ctx: AppContext, ids: number[], domains: string[]): Promise<Set<number>> {
+  const out = new Set<number>();
+  const parts = await Promise.all(
+    chunks(ids).map((chunk) =>
+      ctx.db
+        .selectFrom('installation_users')
+        .select('installation_id')
+        .distinct()
+        .where('installation_id', 'in', chunk)
+        .where('domain', 'in', domains)
+        .execute(),
+    ),
+  );
+  for (const r of parts.flat()) out.add(r.installation_id);
+  return out;
+}
+
+type Current = Record<SamplePanel, number | null>;
+
+/**
+ * Per installation that reported in the range, the newest seats, licences in use, headroom and inactive
+ * accounts in it. The installation's current state holds the newest report's numbers: when that report
+ * lies in the range (a range ending now), they are the newest samples of the range, all read in one
+ * query. Otherwise (a range in the past, a number the newest report lacked, inactive accounts per
+ * domain) the samples are asked, one index seek per series.
+ */
+async function currentValues(
+  ctx: AppContext,
+  ids: number[],
+  range: Range,
+  domains: string[] | null,
+): Promise<Map<number, Current>> {
+  const out = new Map<number, Current>();
+  const ask: number[] = [];
+  const states = await Promise.all(
+    chunks(ids).map((chunk) =>
+      ctx.db
+        .selectFrom('installation_state')
+        .select(['installation_id', 'report_at', 'seats', 'licences_in_use', 'users_inactive_60d'])
+        .where('installation_id', 'in', chunk)
+        .execute(),
+    ),
+  );
+  for (const r of states.flat()) {
+    const at = r.report_at === null ? null : Number(r.report_at);
+    if (at !== null && at < range.from) continue; // its newest report is older than the range: no data
+    if (
+      at === null ||
+      at > range.to ||
+      r.seats === null ||
+      r.licences_in_use === null ||
+      (!domains && r.users_inactive_60d === null)
+    ) {
+      ask.push(r.installation_id);
+      continue;
+    }
+    out.set(r.installation_id, {
+      usedLicences: r.licences_in_use,
+      regLicences: r.seats,
+      licenceHeadroom: r.seats - r.licences_in_use,
+      inactive60d: r.users_inactive_60d,
+    });
+  }
+  // Per-domain inactive counts are only in the samples.
+  const inactiveToo = domains ? [...out.keys()] : [];
+  if (ask.length === 0 && inactiveToo.length === 0) return out;
+  const inactiveLabels = domains ? domains.map((domain) => ({ domain })) : [{}];
+  const [asked, inactive] = await Promise.all([
+    seriesFor(
+      ctx,
+      ask,
+      [ANALYTICS_METRICS.used, ANALYTICS_METRICS.free, ANALYTICS_METRICS.seats, ANALYTICS_METRICS.reports],
+      [{}],
+    ),
+    seriesFor(ctx, [...ask, ...inactiveToo], [ANALYTICS_METRICS.inactive], inactiveLabels),
+  ]);
+  const all = [...asked, ...inactive];
+  const latest = await latestIn(
+    ctx,
+    all.map((x) => x.id),
+    range.from,
+    range.to,
+  );
+  const reported = new Set<number>();
+  const found = new Map<number, Current>();
+  const inactiveSums = new Map<number, number>();
+  for (const x of all) {
+    const v = latest.get(x.id);
+    if (!v) continue;
+    const id = x.installationId;
+    if (x.metric === ANALYTICS_METRICS.inactive) {
+      inactiveSums.set(id, (inactiveSums.get(id) ?? 0) + v.value);
+      continue;
+    }
+    const c = found.get(id) ?? {
+      usedLicences: null,
+      licenceHeadroom: null,
+      regLicences: null,
+      inactive60d: null,
+    };
+    found.set(id, c);
+    if (x.metric === ANALYTICS_METRICS.reports) reported.add(id);
+    else if (x.metric === ANALYTICS_METRICS.used) c.usedLicences = v.value;
+    else if (x.metric === ANALYTICS_METRICS.free) c.licenceHeadroom = v.value;
+    else c.regLicences = v.value;
+  }
+  for (const [id, c] of found) if (reported.has(id)) out.set(id, c);
+  for (const [id, c] of out) {
+    // asked installations, and with domains every one: the samples' (chosen domains') inactive count
+    if (domains || found.has(id)) c.inactive60d = inactiveSums.get(id) ?? null;
+  }
+  return out;
+}
+
+/** One usage panel's values for one installation, from its days. */
+function usageValues(
+  p: (typeof USAGE_PANELS)[number],
+  days: string[],
+  dayIndex: Map<string, number>,
+  bucketDates: string[][],
+  rows: Map<string, DayUsage> | undefined,
+  reported: Set<string>,
+): (number | null)[] {
+  const x = days.map((d) => rows?.get(d)?.[p.field] ?? 0);
+  let acc: number[] = x;
+  if (p.kind === 'mtd') {
+    acc = [];
+    let run = 0;
+    days.forEach((d, i) => {
+      if (d.endsWith('-01')) run = 0;
+      run += x[i]!;
+      acc.push(run);
+    });
+  } else if (p.kind === 'trailing30') {
+    acc = [];
+    let run = 0;
+    x.forEach((v, i) => {
+      run += v - (i >= 30 ? x[i - 30]! : 0);
+      acc.push(run);
+    });
+  }
+  return bucketDates.map((dates) => {
+    if (p.kind === 'day') {
+      let sum: number | null = null;
+      for (const d of dates) {
+        const i = dayIndex.get(d);
+        if (i !== undefined && (reported.has(d) || (rows?.get(d)?.searches ?? 0) > 0))
+          sum = (sum ?? 0) + acc[i]!;
+      }
+      return sum;
+    }
+    for (let k = dates.length - 1; k >= 0; k -= 1) {
+      const d = dates[k]!;
+      const i = dayIndex.get(d);
+      if (i !== undefined && reported.has(d)) return acc[i]!;
+    }
+    return null;
+  });
+}
+
+const SUMS = sql.join([
+  sql`sum(db_requests) as db`,
+  sql`sum(docs_counted) as docs`,
+  sql`sum(saved) as saved`,
+  sql`sum(printed) as printed`,
+  sql`sum(searches + docs_counted + services) as dos`,
+  sql`sum(kassist_requests) as kassist`,
+  sql`sum(empty_searches) as empty`,
+  sql`sum(searches) as searches`,
+]);
+
+const dayUsage = (r: DayUsage): DayUsage => ({
+  db: Number(r.db),
+  docs: Number(r.docs),
+  saved: Number(r.saved),
+  printed: Number(r.printed),
+  dos: Number(r.dos),
+  kassist: Number(r.kassist),
+  empty: Number(r.empty),
+  searches: Number(r.searches ?? 0),
+});
+
+/**
+ * Per installation, the usage of each local day in [lo, hi] (of the chosen domains' users, or all), and
+ * the days a report was produced on.
+ */
+async function usageDays(
+  ctx: AppContext,
+  ids: number[],
+  domains: string[] | null,
+  lo: string,
+  hi: string,
+): Promise<{ days: Map<number, Map<string, DayUsage>>; reported: Map<number, Set<string>> }> {
+  const days = new Map<number, Map<string, DayUsage>>();
+  const reported = new Map<number, Set<string>>();
+  if (ids.length === 0) return { days, reported };
+  const add = (id: number, day: string, u: DayUsage) => {
+    let m = days.get(id);
+    if (!m) days.set(id, (m = new Map()));
+    m.set(day, u);
+  };
+  const mark = (id: number, day: string) => {
+    let set = reported.get(id);
+    if (!set) reported.set(id, (set = new Set()));
+    set.add(day);
+  };
+  type Row = { installation_id: number; day: string; reported: number } & DayUsage;
+  const totals = sql<Row>`
+    select installation_id, day, reported, db_requests as db, docs_counted as docs, saved, printed,
+      searches + docs_counted + services as dos, kassist_requests as kassist, empty_searches as empty, searches
+    from installation_usage_daily
+    where installation_id in (${sql.join(ids)}) and day >= ${lo} and day <= ${hi}`.execute(ctx.db);
+  if (!domains) {
+    for (const r of (await totals).rows) {
+      const id = Number(r.installation_id);
+      add(id, r.day, dayUsage(r));
+      if (Number(r.reported) > 0) mark(id, r.day);
+    }
+    return { days, reported };
+  }
+  const [all, chosen] = await Promise.all([
+    totals,
+    sql<{ installation_id: number; day: string } & DayUsage>`
+      select installation_id, day, ${SUMS}
+      from installation_usage_domain_daily
+      where installation_id in (${sql.join(ids)}) and domain in (${sql.join(domains)})
+        and day >= ${lo} and day <= ${hi}
+      group by installation_id, day`.execute(ctx.db),
+  ]);
+  for (const r of all.rows) if (Number(r.reported) > 0) mark(Number(r.installation_id), r.day);
+  for (const r of chosen.rows) add(Number(r.installation_id), r.day, dayUsage(r));
+  return { days, reported };
+}
+
+/**
+ * The value each usage panel ranks by, per installation, at the end of the range (`toDay`): the month to
+ * date, kAssist over 30 days, empty searches over the range's last 30 days at most. One grouped query
+ * over at most 31 days of the rollup.
+ */
+async function usageRanking(
+  ctx: AppContext,
+  ids: number[],
+  domains: string[] | null,
+  d: { toDay: string; month: string; d30: string; emptyFrom: string },
+): Promise<Map<number, DayUsage>> {
+  const out = new Map<number, DayUsage>();
+  const lo = d.month < d.d30 ? d.month : d.d30;
+  const inMonth = (col: string) => sql`sum(case when day >= ${d.month} then ${sql.ref(col)} else 0 end)`;
+  const from = domains
+    ? sql`installation_usage_domain_daily where domain in (${sql.join(domains)}) and`
+    : sql`installation_usage_daily where`;
+  const parts = await Promise.all(
+    chunks(ids).map((chunk) =>
+      sql<{ installation_id: number } & DayUsage>`
+          select installation_id,
+            ${inMonth('db_requests')} as db,
+            ${inMonth('docs_counted')} as docs,
+            ${inMonth('saved')} as saved,
+            ${inMonth('printed')} as printed,
+            sum(case when day >= ${d.month} then searches + docs_counted + services else 0 end) as dos,
+            sum(case when day >= ${d.d30} then kassist_requests else 0 end) as kassist,
+            sum(case when day >= ${d.emptyFrom} then empty_searches else 0 end) as empty,
+            0 as searches
+          from ${from} installation_id in (${sql.join(chunk)}) and day >= ${lo} and day <= ${d.toDay}
+          group by installation_id`.execute(ctx.db),
+    ),
+  );
+  for (const p of parts) for (const r of p.rows) out.set(Number(r.installation_id), dayUsage(r));
+  return out;
+}

@@ -1,0 +1,196 @@
+/**
+ * End-to-end harness: a real SMART in this process on a loopback port, with the demo's data (dealer,
+ * units, managers, users demo/head/manager, the CSV inventory), the demo's simulated fleet and DCs, a
+ * short backfill through the real ingest pipeline, live probes and online reads, and alert evaluation,
+ * all over a SQLite file in a temporary directory; the built web app (dist/ui, rebuilt here when the
+ * sources are newer); and Debian's chromium driven by playwright-core.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { evaluateDealer } from '../../src/alerts/engine.js';
+import { startAlertsNode } from '../../src/alerts/node.js';
+import { startChecksNode } from '../../src/checks-node.js';
+import { backfillDemo, backfillOnline, startDemoFleet } from '../../src/cli/demo-fleet.js';
+import { seedDemo } from '../../src/cli/demo-seed.js';
+import { alertsConfig } from '../../src/cli/commands/serve.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startServer } from '../../src/http/server.js';
+import { findPackageRoot } from '../../src/http/routes/runbooks.js';
+import { startIngestNode } from '../../src/ingest/node.js';
+import { openRuntime, type Runtime } from '../../src/runtime.js';
+import { cliActor } from '../../src/tenancy/scope.js';
+
+const ROOT = findPackageRoot();
+export const UI_DIR = path.join(ROOT, 'dist', 'ui');
+export const SCREENSHOT_DIR = path.join(ROOT, 'test-artifacts', 'screenshots');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function uiIsFresh(): boolean {
+  const index = path.join(UI_DIR, 'index.html');
+  if (!fs.existsSync(index)) return false;
+  if (process.env.SMART_E2E_UI_BUILT === '1') return true;
+  const sources = Math.max(
+    newestMtime(path.join(ROOT, 'ui')),
+    fs.statSync(path.join(ROOT, 'src', 'dashboards', 'contract.ts')).mtimeMs,
+  );
+  return fs.statSync(index).mtimeMs >= sources;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Builds the web app (vite) unless dist/ui is newer than every file under ui/; SMART_E2E_UI_BUILT=1
+ * takes dist/ui as it is (e.g. after `npm run build`). Test files run in parallel processes: a lock
+ * directory lets one of them build while the others wait for it.
+ */
+export function ensureUiBuilt(): void {
+  if (uiIsFresh()) return;
+  const lock = path.join(ROOT, 'dist', '.ui-build.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const until = Date.now() + 240_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      // Another process builds; a lock older than 5 minutes was left by a killed one.
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (!held) continue;
+      if (Date.now() - held.mtimeMs > 300_000) {
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > until) throw new Error(`timed out waiting for ${lock}`);
+      sleepSync(500);
+    }
+  }
+  try {
+    if (uiIsFresh()) return;
+    execFileSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        'ui/vite.config.ts',
+        '--logLevel',
+        'error',
+      ],
+      { cwd: ROOT, stdio: 'inherit', timeout: 180_000 },
+    );
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export interface E2eServer {
+  url: string;
+  /** Errors of the background nodes (probes, alerts), for a failing test's message. */
+  errors: unknown[];
+  runtime: Runtime;
+  dealerId: number;
+  close(): Promise<void>;
+}
+
+export interface E2eOptions {
+  /** Days of daily sysinfo reports (the last ones hourly, see hourlyHours). */
+  days?: number;
+  hourlyHours?: number;
+  /** Days of hourly online readings. */
+  onlineDays?: number;
+}
+
+/** Starts SMART with the demo's data and fleet, backfilled, probing and evaluating alerts. */
+export async function startE2eServer(opts: E2eOptions = {}): Promise<E2eServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smart-e2e-'));
+  const config = loadConfig({ SMART_DATA_DIR: dataDir, SMART_LOG_LEVEL: 'silent', SMART_HOST: '127.0.0.1' });
+  const rt = await openRuntime(config);
+  const actor = cliActor('e2e');
+  const seed = await seedDemo(rt.ctx, actor);
+  const fleet = await startDemoFleet(rt, seed.dealer);
+  await backfillDemo(rt, fleet, opts.days ?? 7, undefined, opts.hourlyHours ?? 6);
+  await backfillOnline(rt, fleet, opts.onlineDays ?? 3);
+
+  const errors: unknown[] = [];
+  // No SMTP or Telegram configured: messages wait in the outbox, which is all these tests need.
+  const alerts = startAlertsNode(rt.ctx, alertsConfig(config), { onError: (e) => errors.push(e) });
+  const node = await startIngestNode(rt, {
+    pull: { resolveBaseUrl: fleet.resolveBaseUrl },
+    onProcessed: (id) => alerts.touch('installation', id),
+  });
+  const checks = startChecksNode(rt, {
+    probes: { resolveEndpoint: fleet.resolveEndpoint },
+    online: { resolveBaseUrl: fleet.resolveOnlineBaseUrl },
+    onResults: (subjects) => {
+      for (const s of subjects) alerts.touch(s.kind, s.id);
+    },
+    onError: (e) => errors.push(e),
+  });
+  const server = await startServer(rt, { host: '127.0.0.1', port: 0, logger: false, ingest: node.ingest });
+  fleet.startAgents(server.url);
+  await evaluateDealer(rt.ctx, seed.dealer.id);
+  return {
+    url: server.url,
+    errors,
+    runtime: rt,
+    dealerId: seed.dealer.id,
+    close: async () => {
+      await server.close();
+      await checks.close();
+      await node.close();
+      await alerts.close();
+      await fleet.close();
+      await rt.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's chromium (`apt-get install chromium`), or SMART_CHROMIUM; playwright downloads nothing. */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.SMART_CHROMIUM ?? '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath))
+    throw new Error(`no chromium at ${executablePath}: apt-get install chromium, or set SMART_CHROMIUM`);
+  return chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--lang=ru-RU'],
+  });
+}
+
+/** A browser context in Moscow time with a Russian locale and a desktop viewport. */
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: { width: 1600, height: 1000 },
+    locale: 'ru-RU',
+    timezoneId: 'Europe/Moscow',
+  });
+}
+
+/** Logs in through the login form and waits for the application shell. */
+export async function loginUi(page: Page, base: string, login: string, password = login): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Логин').fill(login);
+  await page.getByLabel('Пароль').fill(password);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.locator('.sidebar').waitFor();
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -1,0 +1,93 @@
+/**
+ * Routes: the dashboards under /d/<id> (the home is «Kodeks аналитика»), the clients, and /admin/*
+ * for the administration pages (operator, dealer-admin and head). Everything needs a login.
+ */
+import { lazy, Suspense, useEffect } from 'react';
+import { Link, Navigate, Route, Routes } from 'react-router-dom';
+import { useQueryClient } from '@tanstack/react-query';
+import { onUnauthorized } from './api';
+import { canAdmin, LoginPage, ME_KEY, useMe } from './auth';
+import { Layout } from './components/Layout';
+import { errorText } from './components/Panel';
+import { t, useLang } from './i18n';
+import { AvailabilityOnlinePage, AvailabilityPage } from './pages/Availability';
+import { BillingStatsPage } from './pages/BillingStats';
+import { ClientPage, ClientsPage } from './pages/Clients';
+import { EmergenciesPage } from './pages/Emergencies';
+import { KodeksAnalyticsPage } from './pages/KodeksAnalytics';
+import { ServerMetricsPage } from './pages/ServerMetrics';
+
+const AdminApp = lazy(() => import('./admin/AdminApp'));
+
+export function App() {
+  const [lang] = useLang();
+  const me = useMe();
+  const qc = useQueryClient();
+  useEffect(() => onUnauthorized(() => qc.setQueryData(ME_KEY, null)), [qc]);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  if (me.isLoading)
+    return (
+      <div className="splash" role="status">
+        <span className="spinner" aria-hidden="true" /> {t('common.loading')}
+      </div>
+    );
+  if (me.error)
+    return (
+      <div className="splash" role="alert">
+        {t('common.errorLoad', { message: errorText(me.error) })}
+        <button type="button" className="btn" onClick={() => void me.refetch()}>
+          {t('common.retry')}
+        </button>
+      </div>
+    );
+  if (!me.data) return <LoginPage />;
+
+  return (
+    <Layout me={me.data}>
+      <Routes>
+        <Route path="/" element={<Navigate to="/d/kodeks-analytics" replace />} />
+        <Route path="/d/kodeks-analytics" element={<KodeksAnalyticsPage />} />
+        <Route path="/d/server-metrics" element={<ServerMetricsPage />} />
+        <Route path="/d/availability" element={<AvailabilityPage />} />
+        <Route path="/d/availability-online" element={<AvailabilityOnlinePage />} />
+        <Route path="/d/billing-stats" element={<BillingStatsPage />} />
+        <Route path="/d/emergencies" element={<EmergenciesPage />} />
+        <Route path="/clients" element={<ClientsPage />} />
+        <Route path="/clients/:id" element={<ClientPage />} />
+        <Route
+          path="/admin/*"
+          element={
+            canAdmin(me.data.role) ? (
+              <Suspense
+                fallback={
+                  <div className="splash" role="status">
+                    <span className="spinner" aria-hidden="true" />
+                  </div>
+                }
+              >
+                <AdminApp />
+              </Suspense>
+            ) : (
+              <NotFound />
+            )
+          }
+        />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </Layout>
+  );
+}
+
+function NotFound() {
+  return (
+    <div className="page not-found">
+      <h1 className="dash-title">{t('common.notFound')}</h1>
+      <Link to="/" className="btn">
+        {t('common.toHome')}
+      </Link>
+    </div>
+  );
+}
