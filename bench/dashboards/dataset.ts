@@ -11,7 +11,6 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/index.js';
-import { migrationsFor } from '../../src/db/migrations/index.js';
 import { rebuildUsageDaily } from '../../src/ingest/usage-rollup.js';
 import { rebuildSamplesDaily } from '../../src/metrics/rollup.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
@@ -76,7 +75,7 @@ export function defaultDataDir(): string {
 }
 
 function keyOf(scale: Scale): string {
-  return datasetKey(scale, Object.keys(migrationsFor('sqlite')));
+  return datasetKey(scale);
 }
 
 function windowNow(scale: Scale): Window {

@@ -39,7 +39,7 @@ export function datasetTable(r: DashboardsResults): Table {
     const m = d.meta;
     const s = m.stats.steps;
     const rollups = Object.entries(s)
-      .filter(([k]) => k.includes('rebuild') || k.includes('vacuum') || k.includes('time order'))
+      .filter(([k]) => /rebuild|rollups|keys|vacuum|time order/.test(k))
       .reduce((a, [, v]) => a + v, 0);
     const history = Object.entries(s)
       .filter(([k]) => k.includes('history') || k.includes('alert'))

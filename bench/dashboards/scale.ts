@@ -3,6 +3,8 @@
  * and the end instant (seeded randomness), so the same scale gives the same rows on both engines.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export interface Scale {
   installations: number;
@@ -41,11 +43,30 @@ export const FULL_SCALE: Scale = {
 export const GENERATOR_VERSION = 2;
 
 /**
- * The cache key of a data set: the scale, the generator's version and the schema (the migration
- * names), so a new migration (say, new rollup tables) makes a fresh data set.
+ * What a data set is made of besides the generator: the migrations (the schema, and the backfills
+ * they run) and the rollup functions the generator calls. Their text is part of the key, so a data
+ * set made before any of them changed (a migration edited while under development, too) is not reused.
  */
-export function datasetKey(scale: Scale, migrations: readonly string[]): string {
-  const text = JSON.stringify({ scale, v: GENERATOR_VERSION, migrations });
+const SOURCES = ['src/db/migrations/', 'src/metrics/rollup.ts', 'src/ingest/usage-rollup.ts'];
+
+function sourcesText(): string {
+  const root = new URL('../../', import.meta.url);
+  const parts: string[] = [];
+  for (const s of SOURCES) {
+    const path = fileURLToPath(new URL(s, root));
+    const files = s.endsWith('/')
+      ? readdirSync(path)
+          .sort()
+          .map((f) => `${path}${f}`)
+      : [path];
+    for (const f of files) parts.push(f.slice(f.lastIndexOf('src/')), readFileSync(f, 'utf8'));
+  }
+  return parts.join('\u0000');
+}
+
+/** The cache key of a data set: the scale, the generator's version and the sources above. */
+export function datasetKey(scale: Scale): string {
+  const text = JSON.stringify({ scale, v: GENERATOR_VERSION, sources: sourcesText() });
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 10);
   return `i${scale.installations}-o${scale.accesses}-d${scale.days}-${hash}`;
 }

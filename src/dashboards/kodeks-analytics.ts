@@ -314,13 +314,7 @@ async function currentValues(
   for (const r of states.flat()) {
     const at = r.report_at === null ? null : Number(r.report_at);
     if (at !== null && at < range.from) continue; // its newest report is older than the range: no data
-    if (
-      at === null ||
-      at > range.to ||
-      r.seats === null ||
-      r.licences_in_use === null ||
-      (!domains && r.users_inactive_60d === null)
-    ) {
+    if (at === null || at > range.to || r.seats === null || r.licences_in_use === null) {
       ask.push(r.installation_id);
       continue;
     }
@@ -331,8 +325,9 @@ async function currentValues(
       inactive60d: r.users_inactive_60d,
     });
   }
-  // Per-domain inactive counts are only in the samples.
-  const inactiveToo = domains ? [...out.keys()] : [];
+  // Per-domain inactive counts are only in the samples, and so is the total of a state stored before
+  // the column existed (until the installation's next report).
+  const inactiveToo = [...out].filter(([, c]) => domains || c.inactive60d === null).map(([id]) => id);
   if (ask.length === 0 && inactiveToo.length === 0) return out;
   const inactiveLabels = domains ? domains.map((domain) => ({ domain })) : [{}];
   const [asked, inactive] = await Promise.all([
@@ -375,9 +370,10 @@ async function currentValues(
     else c.regLicences = v.value;
   }
   for (const [id, c] of found) if (reported.has(id)) out.set(id, c);
+  const fromSamples = new Set([...ask, ...inactiveToo]);
   for (const [id, c] of out) {
     // asked installations, and with domains every one: the samples' (chosen domains') inactive count
-    if (domains || found.has(id)) c.inactive60d = inactiveSums.get(id) ?? null;
+    if (fromSamples.has(id)) c.inactive60d = inactiveSums.get(id) ?? null;
   }
   return out;
 }

@@ -195,9 +195,10 @@ export async function addSearches(
 }
 
 /**
- * Recomputes both usage rollups from user_usage_daily and search_log (all installations, or some): the
- * migration's backfill, and what a benchmark calls after loading those tables in bulk. Search days are
- * local days at the installation's `utc_offset_min`, as the store counts them.
+ * Recomputes both usage rollups from user_usage_daily and search_log (all installations, or some), and
+ * the inactive-accounts total of the installations' state: the migration's backfill, and what a
+ * benchmark calls after loading those tables in bulk. Search days are local days at the installation's
+ * `utc_offset_min`, as the store counts them.
  */
 export async function rebuildUsageDaily(
   db: QueryExecutorProvider,
@@ -258,6 +259,27 @@ export async function rebuildUsageDaily(
       ${ids ? sql`and se.installation_id in (${sql.join([...ids])})` : sql``}
     group by se.installation_id, ${sampleDay}
     on conflict (installation_id, day) do update set reported = 1`.execute(db);
+  await rebuildInactiveState(db, opts);
+}
+
+/**
+ * Sets `installation_state.users_inactive_60d` (what the analytics dashboard ranks by) from the newest
+ * `sysinfo_users_inactive_60d` sample, for states stored without it (bulk loads). Reports set it as they
+ * are stored.
+ */
+export async function rebuildInactiveState(
+  db: QueryExecutorProvider,
+  opts: { installationIds?: readonly number[] } = {},
+): Promise<void> {
+  const ids = opts.installationIds;
+  if (ids && ids.length === 0) return;
+  await sql`update installation_state set users_inactive_60d = (
+      select x.value from samples x
+      join series se on se.id = x.series_id
+      where se.installation_id = installation_state.installation_id
+        and se.metric = 'sysinfo_users_inactive_60d' and se.labels = '{}'
+      order by x.ts desc limit 1)
+    ${ids ? sql`where installation_id in (${sql.join([...ids])})` : sql``}`.execute(db);
 }
 
 /** `YYYY-MM-DD` in SQL of an instant (ms) at the offset of installation `i`. */

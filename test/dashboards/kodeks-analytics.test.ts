@@ -22,7 +22,7 @@ import { markProcessed, recordReport } from '../../src/ingest/ledger.js';
 import { parseReportFile } from '../../src/ingest/parse/report-file.js';
 import { UNDEFINED_DOMAIN, type Snapshot } from '../../src/ingest/parse/snapshot.js';
 import { storeSnapshot } from '../../src/ingest/store.js';
-import { rebuildUsageDaily } from '../../src/ingest/usage-rollup.js';
+import { rebuildInactiveState, rebuildUsageDaily } from '../../src/ingest/usage-rollup.js';
 import type { Installation } from '../../src/inventory/installations.js';
 import { rebuildSamplesDaily } from '../../src/metrics/rollup.js';
 import {
@@ -488,6 +488,24 @@ describe.each(DB_KINDS)('Kodeks аналитика (%s)', (kind) => {
     expect(reversed.status).toBe(400);
     expect(body<{ message: string }>(reversed).message).toMatch(/from .* must be before to/);
     expect((await new Client(s.url).get(url)).status).toBe(401);
+  });
+
+  it('a state stored before the inactive count existed is ranked from the samples until rebuilt', async () => {
+    const q = { from: Date.UTC(2026, 2, 24, 21), to: NOW };
+    const before = await run(a.actors.admin, q);
+    const db = s.t.ctx.db;
+    await db.updateTable('installation_state').set({ users_inactive_60d: null }).execute();
+    expect(await run(a.actors.admin, q)).toEqual(before);
+    await rebuildInactiveState(db);
+    const states = await db
+      .selectFrom('installation_state')
+      .select(['installation_id', 'users_inactive_60d'])
+      .execute();
+    for (const st of states) {
+      const last = recs.get(st.installation_id)!.at(-1)!.snap;
+      expect(st.users_inactive_60d, `installation ${st.installation_id}`).toBe(inactiveOf(last, null));
+    }
+    expect(await run(a.actors.admin, q)).toEqual(before);
   });
 
   it('the rollups the write path keeps equal a rebuild from the raw rows; a re-processed report changes nothing', async () => {
