@@ -21,6 +21,7 @@ import { AVAILABILITY_WINDOW_DAYS } from '../metrics/availability.js';
 import type { Actor } from '../tenancy/scope.js';
 import {
   DEFAULT_RANGE_MS,
+  DEFAULT_SERIES_LIMIT,
   type Aligned,
   type AlignedSeries,
   type AvailabilityOnlineOut,
@@ -148,7 +149,7 @@ function panel(
   firstDay: number,
   subjects: Subject[],
   counts: Map<number, DailyCounts>,
-  limit: number | undefined,
+  limit: number,
 ): Aligned {
   const series: AlignedSeries[] = [];
   for (const s of subjects) {
@@ -197,8 +198,8 @@ export async function serverAvailability(
   ]);
   return {
     ...range,
-    interface: panel(grid, span.firstDay, subjects, http, q.limit),
-    port: panel(grid, span.firstDay, subjects, tcp, q.limit),
+    interface: panel(grid, span.firstDay, subjects, http, q.limit ?? DEFAULT_SERIES_LIMIT),
+    port: panel(grid, span.firstDay, subjects, tcp, q.limit ?? DEFAULT_SERIES_LIMIT),
   };
 }
 
@@ -246,7 +247,7 @@ export async function onlineAvailabilityDashboard(
       clientId: a.clientId,
     })),
     counts,
-    q.limit,
+    q.limit ?? DEFAULT_SERIES_LIMIT,
   );
 
   const n = Math.round((span.lastDay - span.firstDay) / DAY_MS) + 1;
@@ -267,7 +268,7 @@ export async function onlineAvailabilityDashboard(
     byHost.set(h.id, h.counts);
     hostSubjects.push({ key: `s:${host}`, label: host, id: h.id });
   }
-  return { ...range, clients, servers: panel(grid, span.firstDay, hostSubjects, byHost, q.limit) };
+  return { ...range, clients, servers: panel(grid, span.firstDay, hostSubjects, byHost, q.limit ?? DEFAULT_SERIES_LIMIT) };
 }
 
 /**

@@ -20,6 +20,7 @@ import { canonicalLabels } from '../metrics/series.js';
 import type { Actor } from '../tenancy/scope.js';
 import {
   DEFAULT_RANGE_MS,
+  DEFAULT_SERIES_LIMIT,
   type Aligned,
   type AlignedSeries,
   type BillingRow,
@@ -29,9 +30,17 @@ import {
 } from './contract.js';
 import { alignPoints, bucketStarts, chooseStep, resolveRange } from './range.js';
 import { accessLabel, chunked, rankByLast, round2 } from './rank.js';
+import { bucketAggregates, fillBuckets, type BucketAgg } from './series-read.js';
 import { visibleOnlineAccesses, type OnlineSubject } from './subjects.js';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/**
+ * From this range on, the average-percentage graphs show a point per day (the day's highest %, i.e.
+ * its last reading within the billing month) read from the daily rollup: averaging every access's
+ * hourly readings over weeks means reading them all (1,500 accesses × 30 days = a million samples).
+ */
+export const BILLING_PCT_DAILY_FROM_MS = 10 * DAY;
 /** An hourly reading stands for up to two hours in narrower buckets. */
 export const BILLING_CARRY_MS = 2 * HOUR;
 
@@ -76,6 +85,13 @@ async function loadBucketed(
       .where('online_access_id', 'in', part)
       .execute();
     for (const r of rows) if (r.online_access_id !== null) seriesOf.set(Number(r.id), r.online_access_id);
+  }
+  // Whole days and weeks: the daily rollup (a day's min / max is of its readings), no raw samples.
+  if (step >= DAY) {
+    const rows = await bucketAggregates(ctx, [...seriesOf.keys()], starts[0]!, step, to, 'daily');
+    const pick = reduce === 'min' ? (r: BucketAgg) => r.min : (r: BucketAgg) => r.max;
+    for (const [sid, accessId] of seriesOf) out.set(accessId, fillBuckets(starts, rows.get(sid), pick));
+    return out;
   }
   // Buckets counted from an origin early enough that the reading carried into the first one is loaded.
   const origin = starts[0]! - Math.ceil(BILLING_CARRY_MS / step) * step;
@@ -244,12 +260,15 @@ export async function billingStats(
     );
   }
 
-  const aligned = (series: AlignedSeries[], total: number): Aligned => ({
-    step,
-    timestamps: starts,
+  const limit = q.limit ?? DEFAULT_SERIES_LIMIT;
+  const aligned = (series: AlignedSeries[], total: number, at = { step, starts }): Aligned => ({
+    step: at.step,
+    timestamps: at.starts,
     series,
     total,
   });
+  const pctStep = range.to - range.from >= BILLING_PCT_DAILY_FROM_MS ? Math.max(step, DAY) : step;
+  const pctAt = { step: pctStep, starts: pctStep === step ? starts : bucketStarts(range, pctStep) };
   const seriesOf = (a: OnlineSubject, values: (number | null)[]): AlignedSeries => ({
     key: `o:${a.id}`,
     label: accessLabel(a),
@@ -272,7 +291,7 @@ export async function billingStats(
       .map((a) => ({ a, v: remainingOf(k, a.id) }))
       .filter((x): x is { a: OnlineSubject; v: number } => x.v !== null)
       .sort((x, y) => x.v - y.v || accessLabel(x.a).localeCompare(accessLabel(y.a)) || x.a.id - y.a.id);
-    const kept = q.limit === undefined ? ranked : ranked.slice(0, q.limit);
+    const kept = ranked.slice(0, limit);
     const values = await loadBucketed(
       ctx,
       kept.map((x) => x.a.id),
@@ -297,12 +316,12 @@ export async function billingStats(
     remainingPanel('print'),
     remainingPanel('export'),
     // Average % of the document limit used: over all accesses, and per manager of the accesses.
-    loadBucketed(ctx, ids, ONLINE_SERIES.usedPct, { kind: 'docs' }, starts, step, range.to, 'max'),
+    loadBucketed(ctx, ids, ONLINE_SERIES.usedPct, { kind: 'docs' }, pctAt.starts, pctStep, range.to, 'max'),
   ]);
-  const avgAll = meanAt([...pct.values()], starts.length);
+  const avgAll = meanAt([...pct.values()], pctAt.starts.length);
   const avgDocsUsedPct = avgAll.some((v) => v !== null)
-    ? aligned([{ key: 'all', label: 'Процент', values: avgAll }], 1)
-    : aligned([], 0);
+    ? aligned([{ key: 'all', label: 'Процент', values: avgAll }], 1, pctAt)
+    : aligned([], 0, pctAt);
   const managers = new Map<number, { name: string; accessIds: number[] }>();
   for (const a of accesses) {
     for (const m of managersOf.get(a.id) ?? []) {
@@ -315,12 +334,12 @@ export async function billingStats(
   for (const [id, m] of managers) {
     const values = meanAt(
       m.accessIds.map((a) => pct.get(a)).filter((v): v is (number | null)[] => v !== undefined),
-      starts.length,
+      pctAt.starts.length,
     );
     if (values.every((v) => v === null)) continue;
     perManager.push({ key: `m:${id}`, label: m.name, values });
   }
-  const rankedManagers = rankByLast(perManager, q.limit);
+  const rankedManagers = rankByLast(perManager, limit);
 
   const visible = new Set(ids);
   const problems: ProblemRow[] = (await onlineProblems(ctx, actor, q.dealerId))
@@ -342,7 +361,7 @@ export async function billingStats(
     mean: meanOut,
     remaining: { docs, search, print, export: exportPanel },
     avgDocsUsedPct,
-    avgDocsUsedPctByManager: aligned(rankedManagers.series, rankedManagers.total),
+    avgDocsUsedPctByManager: aligned(rankedManagers.series, rankedManagers.total, pctAt),
     problems,
   };
 }

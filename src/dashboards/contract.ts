@@ -49,10 +49,16 @@ export type VariablesQuery = z.infer<typeof VariablesQuery>;
 export const RangeQuery = VariablesQuery.extend({
   from: Ms.optional(),
   to: Ms.optional(),
-  /** Series per panel at most (the legend says "N of total"); ranked by the panel's own order. */
+  /**
+   * Series per panel at most (the legend says "N of total"); ranked by the panel's own order (the
+   * worst first). Default `DEFAULT_SERIES_LIMIT`: a chart of a thousand lines is unreadable anyway.
+   */
   limit: z.coerce.number().int().min(1).max(2000).optional(),
 });
 export type RangeQuery = z.infer<typeof RangeQuery>;
+
+/** Series a panel draws unless the query's `limit` says otherwise. */
+export const DEFAULT_SERIES_LIMIT = 50;
 
 /** Default ranges, as in the existing service's dashboards. */
 export const DEFAULT_RANGE_MS = {

@@ -29,6 +29,7 @@ import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { Actor } from '../tenancy/scope.js';
 import {
   DEFAULT_RANGE_MS,
+  DEFAULT_SERIES_LIMIT,
   type Aligned,
   type AlignedSeries,
   type KodeksAnalyticsOut,
@@ -55,7 +56,7 @@ const OFFSET_MS = ROLLUP_OFFSET_MIN * 60_000;
 export const ANALYTICS_MAX_POINTS = 200;
 /** Ranges longer than this are drawn by day (from the daily rollup); shorter ones hourly or coarser. */
 export const ANALYTICS_RAW_MAX_MS = 8 * DAY;
-export const ANALYTICS_DEFAULT_LIMIT = 50;
+export const ANALYTICS_DEFAULT_LIMIT = DEFAULT_SERIES_LIMIT;
 
 export const ANALYTICS_METRICS = {
   used: 'sysinfo_licences_in_use',

@@ -25,6 +25,7 @@ import { body, loginAs, startTestServer, type TestServer } from '../http/harness
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
 const op = cliActor('test');
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
@@ -210,10 +211,21 @@ describe.each(DB_KINDS)('billing statistics (%s)', (kind) => {
     expect(pick(byManager.series[0]!.values)).toEqual([10, 20, 50]);
     expect(pick(byManager.series[1]!.values)).toEqual([12.5, 35, 62.5]);
     expect(byManager.total).toBe(2);
-    // The default range (30 days) buckets by 3 hours; the last bucket holds now's readings.
+    // The default range (30 days): the remainders by 3 hours, the averages a point per Moscow day from
+    // the daily rollup (the day's highest %: its last reading); today's holds now's readings, as above.
     const month = await billingStats(s.t.ctx, a.actors.admin, {}, now);
-    expect(month.avgDocsUsedPct.step).toBe(3 * HOUR);
+    expect(month.remaining.docs.step).toBe(3 * HOUR);
+    expect(month.avgDocsUsedPct.step).toBe(DAY);
+    expect(month.avgDocsUsedPct.timestamps.at(-1)).toBe(Date.UTC(2026, 9, 31, 21));
     expect(month.avgDocsUsedPct.series[0]!.values.at(-1)).toBe(45);
+    expect(month.avgDocsUsedPctByManager.step).toBe(DAY);
+    expect(month.avgDocsUsedPctByManager.series.map((x) => x.values.at(-1))).toEqual([50, 62.5]);
+    // Daily «Осталось» points (long ranges) come from the rollup too: a day's lowest remainder.
+    const year = await billingStats(s.t.ctx, a.actors.admin, { from: now - 200 * DAY, to: now }, now);
+    expect(year.remaining.docs.step).toBe(DAY);
+    expect(year.remaining.docs.series.map((x) => x.values.at(-1))).toEqual(
+      month.remaining.docs.series.map((x) => x.values.at(-1)),
+    );
   });
 
   it('scope: another dealer, a manager, a branch viewer', async () => {
