@@ -6,7 +6,9 @@
  * and a verdict with short Russian reasons.
  *
  * Verdict rules (`clientVerdict`, a pure function):
- * - **critical**: an alert is firing with priority K1/K2 or importance `critical`, and is neither
+ * - **critical**: an alert is firing with priority K1/K2, or K3 and importance `critical` (`isSevere`:
+ *   a lost key or server, an exhausted limit, a licence ending in two days — not the K4/K5 early
+ *   warnings, most of which are `critical` too in the catalogue), and is neither
  *   inhibited (its cause is listed instead) nor silenced / in a maintenance window (then it is a
  *   warning, marked as such: somebody knows);
  * - **warning**: any other firing alert, a pending one («ожидает подтверждения»), data late on a channel
@@ -120,6 +122,15 @@ function channelAge(channels: Channel[], name: Channel['channel'], now: number):
   return c?.lastAt ? now - c.lastAt : null;
 }
 
+/**
+ * Whether a firing alert makes the client's verdict critical: K1/K2 always, K3 when its importance is
+ * `critical`. Importance alone would not do: 33 of the 49 catalogue alerts are `critical`, K5 licence
+ * reminders among them, and a verdict that is almost always red tells nothing.
+ */
+export function isSevere(priority: string, importance: string): boolean {
+  return priority === 'K1' || priority === 'K2' || (priority === 'K3' && importance === 'critical');
+}
+
 export function clientVerdict(input: VerdictInput, now: number): Verdict {
   const critical: string[] = [];
   const warning: string[] = [];
@@ -154,7 +165,7 @@ export function clientVerdict(input: VerdictInput, now: number): Verdict {
       text = `Файлы OperUp не обновлялись ${Math.floor(i.operupAgeDays)} дн.`;
     }
     let line = prefix(a.subject.kind, a.subject.id) + text;
-    const severe = a.priority === 'K1' || a.priority === 'K2' || a.importance === 'critical';
+    const severe = isSevere(a.priority, a.importance);
     if (a.state === 'pending') {
       warning.push(`${line} (ожидает подтверждения)`);
     } else if (a.suppressedBy !== null) {

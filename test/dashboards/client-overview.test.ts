@@ -81,7 +81,7 @@ describe('client verdict rules', () => {
       '1 мин',
     ]);
   });
-  it('a firing info alert is a warning; K1/K2 or critical importance is critical', () => {
+  it('a firing info alert is a warning; K1/K2, or K3 of critical importance, is critical', () => {
     expect(verdict({ alerts: [alert('KodeksNewUser')] })).toEqual({
       verdict: 'warning',
       reasons: ['В ПК зарегистрирован новый пользователь'],
@@ -103,9 +103,19 @@ describe('client verdict rules', () => {
       verdict: 'critical',
       reasons: ['Порт-монитор ПК не принимает соединения', 'В ПК зарегистрирован новый пользователь'],
     });
+    // An early reminder is a warning even of critical importance; two days before the end it is critical.
     expect(
       verdict({ alerts: [alert('KodeksLicenseExpiring7day', { priority: 'K5', importance: 'critical' })] }),
+    ).toMatchObject({ verdict: 'warning' });
+    expect(
+      verdict({ alerts: [alert('OnlineBillingDocsLeft50', { priority: 'K4', importance: 'critical' })] }),
+    ).toMatchObject({ verdict: 'warning' });
+    expect(
+      verdict({ alerts: [alert('KodeksLicenseExpiring2day', { priority: 'K3', importance: 'critical' })] }),
     ).toMatchObject({ verdict: 'critical' });
+    expect(
+      verdict({ alerts: [alert('KodeksSppStatus', { priority: 'K3', importance: 'info' })] }),
+    ).toMatchObject({ verdict: 'warning' });
   });
   it('silenced or in a maintenance window: a warning that says so; pending: awaiting confirmation', () => {
     const tcp = { priority: 'K2' as const, importance: 'critical' as const };
