@@ -268,7 +268,11 @@ export async function onlineAvailabilityDashboard(
     byHost.set(h.id, h.counts);
     hostSubjects.push({ key: `s:${host}`, label: host, id: h.id });
   }
-  return { ...range, clients, servers: panel(grid, span.firstDay, hostSubjects, byHost, q.limit ?? DEFAULT_SERIES_LIMIT) };
+  return {
+    ...range,
+    clients,
+    servers: panel(grid, span.firstDay, hostSubjects, byHost, q.limit ?? DEFAULT_SERIES_LIMIT),
+  };
 }
 
 /**

@@ -31,6 +31,7 @@ import { currentAvailability } from './availability.js';
 import type { ClientOverviewOut } from './contract.js';
 import { emergencyRows } from './emergencies.js';
 import { round2 } from './rank.js';
+import { installationLabel } from './subjects.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -56,10 +57,6 @@ export function formatAge(ms: number): string {
   if (ms < HOUR) return `${Math.max(1, Math.floor(ms / MIN))} мин`;
   if (ms < 48 * HOUR) return `${Math.floor(ms / HOUR)} ч`;
   return `${Math.floor(ms / DAY)} дн.`;
-}
-
-function hostOf(r: { address: string | null; port: number | null; source_key: string }): string {
-  return r.address ? (r.port && r.port !== 80 ? `${r.address}:${r.port}` : r.address) : r.source_key;
 }
 
 const asOutcome = (s: string): Outcome =>
@@ -127,7 +124,7 @@ function channelAge(channels: Channel[], name: Channel['channel'], now: number):
  * `critical`. Importance alone would not do: 33 of the 49 catalogue alerts are `critical`, K5 licence
  * reminders among them, and a verdict that is almost always red tells nothing.
  */
-export function isSevere(priority: string, importance: string): boolean {
+export function isSevere(priority: string | null, importance: string | null): boolean {
   return priority === 'K1' || priority === 'K2' || (priority === 'K3' && importance === 'critical');
 }
 
@@ -367,7 +364,7 @@ export async function clientOverview(
 
   const verdictInstallations: VerdictInstallation[] = [];
   const installationsOut: InstallationOut[] = installations.map((i) => {
-    const host = hostOf(i);
+    const host = installationLabel(i);
     const ch = (name: string) => channels.find((c) => c.installation_id === i.id && c.channel === name);
     const sys = ch('sysinfo');
     const status = ch('status');

@@ -26,6 +26,7 @@ import {
   type EmergencyRow,
   type VariablesQuery,
 } from './contract.js';
+import { installationLabel } from './subjects.js';
 import { resolveRange } from './range.js';
 import { chunked } from './rank.js';
 import { inUnitSubtree } from './variables.js';
@@ -101,10 +102,6 @@ function checkedList<T extends string>(
   return [...new Set(given)] as T[];
 }
 
-function hostOf(r: { address: string | null; port: number | null; source_key: string }): string {
-  return r.address ? (r.port && r.port !== 80 ? `${r.address}:${r.port}` : r.address) : r.source_key;
-}
-
 /** Rows of table 3.10.1 from alert views: the subject's current names and sysinfo facts looked up. */
 export async function emergencyRows(ctx: AppContext, views: readonly AlertView[]): Promise<EmergencyRow[]> {
   const instIds = [
@@ -117,11 +114,11 @@ export async function emergencyRows(ctx: AppContext, views: readonly AlertView[]
     const rows = await ctx.db
       .selectFrom('installations as i')
       .leftJoin('installation_state as s', 's.installation_id', 'i.id')
-      .select(['i.id', 'i.address', 'i.port', 'i.source_key', 's.client_name', 's.regnum'])
+      .select(['i.id', 'i.address', 'i.port', 'i.protocol', 'i.source_key', 's.client_name', 's.regnum'])
       .where('i.id', 'in', part)
       .execute();
     for (const r of rows)
-      inst.set(Number(r.id), { host: hostOf(r), clientname: r.client_name, regnum: r.regnum });
+      inst.set(Number(r.id), { host: installationLabel(r), clientname: r.client_name, regnum: r.regnum });
   }
   for (const part of chunked(onlineIds)) {
     const rows = await ctx.db

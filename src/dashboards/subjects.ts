@@ -45,6 +45,22 @@ function clientFilter(q: VariablesQuery) {
   return parts;
 }
 
+/**
+ * What legends and tables call an installation: the address of a polled ПК (with its port unless it is
+ * the protocol's own, which goes without saying, as in a browser's address bar), the agent's source key
+ * otherwise.
+ */
+export function installationLabel(r: {
+  address: string | null;
+  port: number | null;
+  protocol: string | null;
+  source_key: string;
+}): string {
+  if (!r.address) return r.source_key;
+  const defaultPort = r.protocol === 'https' ? 443 : 80;
+  return r.port && r.port !== defaultPort ? `${r.address}:${r.port}` : r.address;
+}
+
 export async function visibleInstallations(
   ctx: AppContext,
   actor: Actor,
@@ -62,6 +78,7 @@ export async function visibleInstallations(
       'i.source_key',
       'i.address',
       'i.port',
+      'i.protocol',
       'i.utc_offset_min',
     ])
     .where(clientVisible(actor.scope, 'i.client_id'));
@@ -74,7 +91,7 @@ export async function visibleInstallations(
     dealerId: Number(r.dealer_id),
     clientId: Number(r.client_id),
     client: r.short_name,
-    host: r.address ? (r.port && r.port !== 80 ? `${r.address}:${r.port}` : r.address) : r.source_key,
+    host: installationLabel(r),
     kind: r.kind,
     utcOffsetMin: r.utc_offset_min,
   }));

@@ -145,7 +145,7 @@ describe.each(DB_KINDS)('availability dashboards (%s)', (kind) => {
     expect(out.interface.timestamps).toEqual(Array.from({ length: 10 }, (_, k) => dayStart(30 + k)));
     const i2 = out.interface.series.find((x) => x.key === `i:${a.i2.id}`)!;
     expect(i2).toMatchObject({
-      label: 'av-beta.te-cloud.ru:443',
+      label: 'av-beta.te-cloud.ru',
       installationId: a.i2.id,
       clientId: a.c2.id,
     });

@@ -420,7 +420,7 @@ describe.each(DB_KINDS)('client page (%s)', (kind) => {
     const c2 = await clientOverview(s.t.ctx, a.actors.admin, a.c2.id, now);
     expect(c2.verdict).toBe('unknown');
     expect(c2.reasons).toEqual([
-      'ca-beta.te-cloud.ru:443: sysinfo ещё не поступал',
+      'ca-beta.te-cloud.ru: sysinfo ещё не поступал',
       'user2ca: статистика ещё не получена',
     ]);
   });

@@ -255,7 +255,7 @@ describe.each(DB_KINDS)('emergencies (%s)', (kind) => {
       clientId: a.c2.id,
       client: 'betaem',
       managers: ['Petrov em'],
-      host: 'em-beta.te-cloud.ru:443',
+      host: 'em-beta.te-cloud.ru',
       installationId: a.i2.id,
       acknowledgedBy: 'admin.em',
       suppressed: false,

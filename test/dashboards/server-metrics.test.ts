@@ -108,9 +108,9 @@ describe.each(DB_KINDS)('Kodeks server metrics (%s)', (kind) => {
       managers: [{ managerId: a.m1.id, email: 'ivanov@sma.example' }],
     });
     hosts
-      .set(a.i2.id, 'sma-beta.te-cloud.ru:443')
+      .set(a.i2.id, 'sma-beta.te-cloud.ru')
       .set(a4.id, 'alpha-sma.te-cloud.ru:8080')
-      .set(b.i2.id, 'smb-beta.te-cloud.ru:443');
+      .set(b.i2.id, 'smb-beta.te-cloud.ru');
     const recorder = probeRecorder(ctx);
     const plan: [Installation, number, Script][] = [
       [a.i2, a.dealer.id, scriptA2],
@@ -190,7 +190,7 @@ describe.each(DB_KINDS)('Kodeks server metrics (%s)', (kind) => {
 
     // The same facts, spelled out from the script.
     const maint = find(out.abnormal, `i:${a.i2.id}:maintenance`);
-    expect(maint.label).toBe('Режим обслуживания sma-beta.te-cloud.ru:443');
+    expect(maint.label).toBe('Режим обслуживания sma-beta.te-cloud.ru');
     expect([30, 60, 75, 89, 90, 100].map((m) => maint.values[minute(out.abnormal, m)])).toEqual([
       0, 503, 503, 503, 0, 0,
     ]);
@@ -245,8 +245,8 @@ describe.each(DB_KINDS)('Kodeks server metrics (%s)', (kind) => {
     expect(out.checks.series[0]!.key).toBe(`i:${a.i2.id}:tcp`);
     // then the checks nobody could judge, by label
     expect(out.checks.series.slice(1).map((x) => x.label)).toEqual([
-      'Maintenance sma-beta.te-cloud.ru:443',
-      'auth sma-beta.te-cloud.ru:443',
+      'Maintenance sma-beta.te-cloud.ru',
+      'auth sma-beta.te-cloud.ru',
     ]);
 
     const inMaint = await run(a.actors.admin, { from: T0, to: T0 + 70 * MIN, limit: 2 });
@@ -264,7 +264,7 @@ describe.each(DB_KINDS)('Kodeks server metrics (%s)', (kind) => {
     const m = await run(a.actors.admin, { ...q, checktype: ['maintenance'] });
     expect(m.checks.series.map((x) => x.label).sort()).toEqual([
       'Maintenance alpha-sma.te-cloud.ru:8080',
-      'Maintenance sma-beta.te-cloud.ru:443',
+      'Maintenance sma-beta.te-cloud.ru',
     ]);
     const two = await run(a.actors.admin, { ...q, checktype: ['tcp', 'HTTP200'] });
     expect(new Set(two.checks.series.map((x) => x.key.split(':')[2]))).toEqual(new Set(['tcp', 'http200']));

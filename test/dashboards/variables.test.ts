@@ -87,7 +87,7 @@ describe.each(DB_KINDS)('dashboard variables (%s)', (kind) => {
     expect(out.clients.map((c) => c.shortName)).toEqual(['alphava', 'betava', 'gammava']);
     expect(out.installations).toEqual([
       { id: a.i1.id, clientId: a.c1.id, host: 'alphava', kind: 'agent' },
-      { id: a.i2.id, clientId: a.c2.id, host: 'va-beta.te-cloud.ru:443', kind: 'polled' },
+      { id: a.i2.id, clientId: a.c2.id, host: 'va-beta.te-cloud.ru', kind: 'polled' },
       { id: a.i3.id, clientId: a.c3.id, host: 'gammava', kind: 'closed' },
     ]);
     expect(out.onlineAccesses.map((o) => [o.login, o.host, o.catalog])).toEqual([
