@@ -77,6 +77,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
             );
             cli.io.stderr.write('\n');
             out.line(`backfill: ${b.added} new reports of ${b.reports} (the rest were already there)`);
+            out.line(`backfill: ${b.probes.probes} probes of ${b.probes.installations} polled installations`);
             const days = Math.min(opts.backfill, 14);
             const online = await backfillOnline(rt, demoFleet, days);
             out.line(`backfill: ${online} hourly online readings over ${days} days`);
