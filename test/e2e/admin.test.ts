@@ -2,8 +2,8 @@
  * The administration pages end to end (test/e2e/harness.ts: a real SMART with the demo's data, the
  * built UI, chromium). As the dealer admin: a managers.csv import through the UI with a preview
  * (nothing changes before «Применить», the new client appears after it), a silence, a channel and a
- * rule (and who would receive an alert), an upload token created and rotated, and a server error
- * shown next to its field. As a manager: no administration. As a head: only their subtree's units and
+ * rule (and who would receive an alert), an alert's threshold changed on the alerts page and reset,
+ * an upload token created and rotated, and a server error shown next to its field. As a manager: no administration. As a head: only their subtree's units and
  * users. Screenshots of the main pages go to test-artifacts/screenshots/admin-*.png.
  */
 import fs from 'node:fs';
@@ -313,6 +313,56 @@ describe('administration pages (e2e, chromium)', { timeout: 90_000 }, () => {
       scope: { kind: 'dealer' },
     });
     await screenshot(page, 'admin-maintenance');
+  });
+
+  it('changes a threshold on the alerts page, and resets it to the default', async () => {
+    const NAME = 'KodeksDBOperUpToOld';
+    type Settings = {
+      override: { params: Record<string, number> } | null;
+      effective: { params: Record<string, number> };
+    };
+    const settings = async () => body<Settings>(await demo.get(`/api/alert-settings/${NAME}`));
+    expect((await settings()).override).toBeNull();
+
+    await openAdmin(page, s.url, 'alerts');
+    await page.getByTestId('alerts-search').fill(NAME);
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByTestId('alert-name').getByText(NAME, { exact: true }) });
+    await row.waitFor();
+    await expect(row.getByTestId('alert-runbook').getAttribute('href')).resolves.toBe(
+      `/docs/errors/${NAME}.md`,
+    );
+    const setting = row.locator('[data-setting="params.maxAgeDays"]');
+    await expect(setting.textContent()).resolves.toBe('maxAgeDays: 3');
+    // Nothing stored: there is nothing to reset.
+    await expect(row.getByTestId('alert-reset').isDisabled()).resolves.toBe(true);
+
+    await row.getByTestId('alert-edit').click();
+    const dialog = page.getByTestId('alert-dialog');
+    await dialog.getByTestId('alert-param-maxAgeDays').fill('5');
+    await screenshot(page, 'admin-alert-dialog');
+    await page.getByTestId('dialog-submit').click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // The server keeps the override, and the page marks the value as changed.
+    const saved = await settings();
+    expect(saved.override?.params).toEqual({ maxAgeDays: 5 });
+    expect(saved.effective.params.maxAgeDays).toBe(5);
+    await row.locator('[data-setting="params.maxAgeDays"][data-overridden="true"]').waitFor();
+    await expect(row.getByTestId('alert-state').textContent()).resolves.toBe('изменено');
+    await screenshot(page, 'admin-alerts');
+
+    await row.getByTestId('alert-reset').click();
+    const confirm = page.getByTestId('confirm-dialog');
+    await confirm.waitFor();
+    await page.getByTestId('dialog-submit').click();
+    await confirm.waitFor({ state: 'detached' });
+    await row.locator('[data-setting="params.maxAgeDays"]:not([data-overridden])').waitFor();
+    await expect(setting.textContent()).resolves.toBe('maxAgeDays: 3');
+    const reset = await settings();
+    expect(reset.override).toBeNull();
+    expect(reset.effective.params.maxAgeDays).toBe(3);
   });
 
   it('shows the server error next to the field it names', async () => {

@@ -2,7 +2,7 @@
  * The web app end to end: a real SMART with the demo's data and simulated fleet (test/e2e/harness.ts),
  * the built UI, and chromium. Each demo user sees exactly their scope; every dashboard shows values
  * from the fleet; the time range and the variables change the data and the URL; a link with the state
- * reproduces the view; an alert silenced (and one acknowledged) from the UI shows so. A screenshot of
+ * reproduces the view (a legend sort and a collapsed row survive a reload); an alert silenced (and one acknowledged) from the UI shows so. A screenshot of
  * every page goes to test-artifacts/screenshots/.
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -301,6 +301,46 @@ describe('web app (e2e, chromium)', () => {
     await p.keyboard.press('Escape');
     await p.locator('.sidebar').waitFor();
     expect(new URL(p.url()).searchParams.get('var-host')).toBe(String(inst.id));
+    await p.close();
+  });
+
+  it('keeps a legend sort and a collapsed row in the URL across a reload', async () => {
+    const p = await ctx.newPage();
+    await p.goto(`${s.url}/d/billing-stats`);
+    const panel = p.locator('[data-panel="remaining-docs"]');
+    await panel.locator('.legend-row').first().waitFor();
+    const last = panel.locator('th.num', { hasText: 'Last' });
+    const param = () => new URL(p.url()).searchParams;
+    // The panel's own sort (ascending by the last value) needs no parameter.
+    await expect(last.getAttribute('aria-sort')).resolves.toBe('ascending');
+    expect(param().has('sort-remaining-docs')).toBe(false);
+    await last.locator('button').click(); // asc → off
+    await p.waitForURL((u) => u.searchParams.get('sort-remaining-docs') === 'off');
+    await last.locator('button').click(); // off → desc
+    await p.waitForURL((u) => u.searchParams.get('sort-remaining-docs') === 'last-desc');
+
+    const toggle = p.locator('#row-problems button.row-toggle');
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('true');
+    await p.locator('[data-panel="problems"]').waitFor();
+    await toggle.click();
+    await p.waitForURL((u) => u.searchParams.get('collapsed') === 'problems');
+    await p.locator('[data-panel="problems"]').waitFor({ state: 'detached' });
+
+    await p.reload();
+    await panel.locator('.legend-row').first().waitFor();
+    await expect(last.getAttribute('aria-sort')).resolves.toBe('descending');
+    const values = await legendValues(panel);
+    expect(values.length).toBeGreaterThan(1);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('false');
+    expect(await p.locator('[data-panel="problems"]').count()).toBe(0);
+    await screenshot(p, 'billing-stats-sorted-collapsed');
+
+    // Opening the row takes it out of the URL; the sort stays.
+    await toggle.click();
+    await p.waitForURL((u) => !u.searchParams.has('collapsed'));
+    await p.locator('[data-panel="problems"]').waitFor();
+    expect(param().get('sort-remaining-docs')).toBe('last-desc');
     await p.close();
   });
 

@@ -5,8 +5,9 @@
  * every permission (the pages only hide or disable what would be refused, and say why).
  *
  * Areas: org units (tree), users, managers, clients, installations (with their agent tokens), online
- * accesses, CSV import (with a preview) and export, alert routing (channels, rules, preview),
- * silences, maintenance windows, upload tokens, ingestion health, and the delivery log.
+ * accesses, CSV import (with a preview) and export, the alert catalogue with the dealer's alert
+ * settings, alert routing (channels, rules, preview), silences, maintenance windows, upload tokens,
+ * ingestion health, and the delivery log.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type KeyboardEvent } from 'react';
@@ -16,6 +17,7 @@ import { useMe } from '../auth';
 import { t, useLang } from '../i18n';
 import './admin.css';
 import { AdminContext, type AdminCtx } from './common';
+import { Alerts } from './pages/Alerts';
 import { ClientsAdmin } from './pages/Clients';
 import { DeliveryLog } from './pages/DeliveryLog';
 import { ImportPage } from './pages/Import';
@@ -29,7 +31,7 @@ import { Silences } from './pages/Silences';
 import { Units } from './pages/Units';
 import { UploadTokens } from './pages/UploadTokens';
 import { Users } from './pages/Users';
-import { tx } from './texts';
+import { L, tx } from './texts';
 import type { Dealer } from './types';
 
 interface NavItem {
@@ -58,6 +60,7 @@ const SECTIONS: { title: () => string; items: NavItem[] }[] = [
   {
     title: () => tx('Оповещения', 'Notifications'),
     items: [
+      { to: 'alerts', label: L.alerts },
       { to: 'routing', label: () => tx('Маршрутизация', 'Routing') },
       { to: 'silences', label: () => tx('Заглушения', 'Silences') },
       { to: 'maintenance', label: () => tx('Окна обслуживания', 'Maintenance windows') },
@@ -167,6 +170,7 @@ export function AdminApp() {
             <Route path="installations/:id/agent" element={<AgentPage />} />
             <Route path="online" element={<OnlineAccesses />} />
             <Route path="import" element={<ImportPage />} />
+            <Route path="alerts" element={<Alerts />} />
             <Route path="routing" element={<Routing />} />
             <Route path="silences" element={<Silences />} />
             <Route path="maintenance" element={<Maintenance />} />

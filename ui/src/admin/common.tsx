@@ -1,8 +1,9 @@
 /**
  * Building blocks of the administration pages: the admin context (who is acting, which dealer, what
  * the role may do), the shared lists (units, managers, clients, ...), form fields with labels and the
- * server's errors shown next to the field they name, form and confirmation dialogs, a toast, and the
- * box that shows a secret once with a copy button.
+ * server's errors shown next to the field they name, form and confirmation dialogs, a toast, the box
+ * that shows a secret once with a copy button, and the scaffolding of a list page (`useCrud`,
+ * `CrudDialogs`, `EditDeleteButtons`, `actionsColumn`, `queryStatus`).
  *
  * The server enforces every permission; the role checks here only hide or disable what would be
  * refused anyway, and say why.
@@ -18,12 +19,13 @@ import {
   useState,
   type ReactNode,
 } from 'react';
-import { ApiError, apiGet, type Me, type Params } from '../api';
+import { ApiError, apiGet, apiSend, type Me, type Params } from '../api';
 import { Dialog } from '../components/Dialog';
 import { errorText } from '../components/Panel';
+import type { Column } from '../components/TablePanel';
 import { Icon } from '../components/icons';
 import { L, tx } from './texts';
-import type { Catalogue, Client, Installation, Manager, OnlineAccess, Unit } from './types';
+import type { Catalogue, Client, Installation, Manager, OnlineAccess, Unit, User } from './types';
 
 // ---------------------------------------------------------------- context
 
@@ -57,7 +59,11 @@ export function useDealerParam(): { dealerId?: number } {
 
 // ---------------------------------------------------------------- shared lists
 
-function useAdminList<T>(name: string, path: string, params: Params = {}) {
+/**
+ * A list of the admin API for the dealer the pages work on, cached as `['admin', name, params]`, so
+ * `useInvalidate()(name)` refreshes it.
+ */
+export function useAdminList<T>(name: string, path: string, params: Params = {}) {
   const dp = useDealerParam();
   const all = { ...dp, ...params };
   return useQuery({
@@ -71,6 +77,7 @@ export const useManagers = () => useAdminList<Manager>('managers', '/api/manager
 export const useClients = () => useAdminList<Client>('clients', '/api/clients');
 export const useInstallations = () => useAdminList<Installation>('installations', '/api/installations');
 export const useOnlineAccesses = () => useAdminList<OnlineAccess>('online', '/api/online-accesses');
+export const useUsers = () => useAdminList<User>('users', '/api/users');
 
 export function useCatalogue() {
   const dp = useDealerParam();
@@ -779,7 +786,7 @@ export function RowButton({
   testid,
   danger,
 }: {
-  icon: 'edit' | 'trash' | 'up' | 'down' | 'key' | 'eye' | 'stop' | 'link' | 'plus';
+  icon: 'edit' | 'trash' | 'up' | 'down' | 'key' | 'eye' | 'stop' | 'link' | 'plus' | 'undo';
   label: string;
   onClick(): void;
   why?: string | null;
@@ -828,6 +835,7 @@ const ICONS: Record<string, ReactNode> = {
     <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" />
   ),
   plus: <path d="M12 5v14M5 12h14" />,
+  undo: <path d="M9 14 4 9l5-5M4 9h10.5a5.5 5.5 0 0 1 0 11H11" />,
   upload: <path d="M12 21V9m0 0-4 4m4-4 4 4M4 7V4h16v3" />,
   file: <path d="M6 3h8l4 4v14H6zM14 3v4h4" />,
 };
@@ -890,4 +898,180 @@ export function linksText(
   managers: Map<number, Manager>,
 ): string {
   return links.map((l) => managers.get(l.managerId)?.name ?? l.email).join(', ');
+}
+
+// ---------------------------------------------------------------- list pages
+
+/** A TablePanel's (or StatusBox's) status from a query: loading, its error, and «Повторить». */
+export function queryStatus(q: { isLoading: boolean; error: unknown; refetch(): unknown }) {
+  return { loading: q.isLoading, error: q.error, onRetry: () => void q.refetch() };
+}
+
+/** The «Действия» column of a table: no filter, nothing to sort by, empty in the CSV. */
+export function actionsColumn<T>(render: (row: T) => ReactNode): Column<T> {
+  return { key: 'actions', title: L.actions(), filter: false, value: () => null, csv: () => '', render };
+}
+
+/** The admin lists to refresh after a change: some by name, or all of them (names appear across pages). */
+export type Refresh = string[] | 'all';
+
+/** The state of a list page's create/edit dialog and delete confirmation, and its toast. */
+export interface Crud<T> {
+  /** The item in the edit dialog, 'new' for the create dialog, null when it is closed. */
+  editing: T | 'new' | null;
+  /** The item whose deletion awaits confirmation. */
+  deleting: T | null;
+  create(): void;
+  edit(item: T): void;
+  remove(item: T): void;
+  closeEdit(): void;
+  closeDelete(): void;
+  /** For the dialog's onDone: refreshes the lists and says what was saved. */
+  saved(item: T): void;
+  /** Refreshes admin lists (`crud.refresh` when not given). */
+  refreshLists(which?: Refresh): Promise<void>;
+  /** How buttons, confirmations and toasts name an item. */
+  label(item: T): string;
+  showToast(text: string): void;
+  /** The page's toast; null when the page passed its own `showToast`. */
+  toast: ReactNode;
+}
+
+export function useCrud<T>({
+  label,
+  refresh,
+  savedText,
+  showToast,
+}: {
+  label(item: T): string;
+  /** Lists to refresh after a save (and, unless CrudDialogs says otherwise, after a delete). */
+  refresh: Refresh;
+  /** The toast after a save; «Сохранено: <label>» by default. */
+  savedText?(item: T): string;
+  /** A toast shared by several lists of one page; else the hook keeps its own. */
+  showToast?(text: string): void;
+}): Crud<T> {
+  const [editing, setEditing] = useState<T | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<T | null>(null);
+  const [ownToast, showOwnToast] = useToast();
+  const invalidate = useInvalidate();
+  const show = showToast ?? showOwnToast;
+  const refreshLists = (which: Refresh = refresh) => (which === 'all' ? invalidate() : invalidate(...which));
+  return {
+    editing,
+    deleting,
+    create: () => setEditing('new'),
+    edit: setEditing,
+    remove: setDeleting,
+    closeEdit: () => setEditing(null),
+    closeDelete: () => setDeleting(null),
+    saved: (item) => {
+      void refreshLists();
+      show(savedText ? savedText(item) : L.saved(label(item)));
+    },
+    refreshLists,
+    label,
+    showToast: show,
+    toast: showToast ? null : ownToast,
+  };
+}
+
+/** «Изменить» and «Удалить» of a row (after `children`, the row's other buttons). */
+export function EditDeleteButtons<T>({
+  crud,
+  item,
+  testid,
+  why,
+  whyDelete,
+  edit = true,
+  children,
+}: {
+  crud: Crud<T>;
+  item: T;
+  /** Prefix of the buttons' test ids: `<testid>-edit`, `<testid>-delete`. */
+  testid: string;
+  /** Why the buttons are disabled (null: enabled). */
+  why?: string | null;
+  /** Why deleting is disabled, when it differs from `why`. */
+  whyDelete?: string | null;
+  /** False for lists whose items are not edited. */
+  edit?: boolean;
+  children?: ReactNode;
+}) {
+  const name = crud.label(item);
+  return (
+    <span className="cell-actions">
+      {children}
+      {edit && (
+        <RowButton
+          icon="edit"
+          label={`${L.edit()}: ${name}`}
+          why={why}
+          onClick={() => crud.edit(item)}
+          testid={`${testid}-edit`}
+        />
+      )}
+      <RowButton
+        icon="trash"
+        danger
+        label={`${L.remove()}: ${name}`}
+        why={whyDelete === undefined ? why : whyDelete}
+        onClick={() => crud.remove(item)}
+        testid={`${testid}-delete`}
+      />
+    </span>
+  );
+}
+
+/**
+ * The dialogs of a list page: the create/edit dialog while `crud.editing` is set, the confirmation
+ * that sends `DELETE deletePath(item)` while `crud.deleting` is set, and the page's toast.
+ */
+export function CrudDialogs<T>({
+  crud,
+  editor,
+  deletePath,
+  refreshOnDelete,
+  deleteTitle,
+  deleteLabel,
+  deletedText,
+  deleteBody,
+}: {
+  crud: Crud<T>;
+  /** The create/edit dialog (item null: create); `onDone` refreshes the lists and shows the toast. */
+  editor?(props: { item: T | null; onClose(): void; onDone(saved: T): void }): ReactNode;
+  deletePath?(item: T): string;
+  /** Lists to refresh after a delete; the crud's `refresh` by default. */
+  refreshOnDelete?: Refresh;
+  /** «Удалить <label>?» by default. */
+  deleteTitle?(item: T): string;
+  /** «Удалить» by default. */
+  deleteLabel?: string;
+  /** «Удалено: <label>» by default. */
+  deletedText?(item: T): string;
+  /** «Это действие нельзя отменить.» by default. */
+  deleteBody?(item: T): ReactNode;
+}) {
+  const { editing, deleting } = crud;
+  return (
+    <>
+      {editing &&
+        editor?.({ item: editing === 'new' ? null : editing, onClose: crud.closeEdit, onDone: crud.saved })}
+      {deleting && deletePath && (
+        <ConfirmDialog
+          title={deleteTitle ? deleteTitle(deleting) : L.confirmDelete(crud.label(deleting))}
+          confirmLabel={deleteLabel ?? L.remove()}
+          onClose={crud.closeDelete}
+          action={async () => {
+            await apiSend('DELETE', deletePath(deleting));
+            await crud.refreshLists(refreshOnDelete);
+            crud.showToast(deletedText ? deletedText(deleting) : L.deleted(crud.label(deleting)));
+          }}
+        >
+          {deleteBody?.(deleting)}
+        </ConfirmDialog>
+      )}
+      {crud.toast}
+    </>
+  );
 }

@@ -199,15 +199,58 @@ export interface Matchers {
   labels?: Record<string, string>;
 }
 
+/** An alert's settings in force: the catalogue's, or with a dealer's overrides applied. */
+export interface EffectiveSettings {
+  enabled: boolean;
+  /** Only for alerts with a …Count sibling. */
+  countThreshold: number | null;
+  forMs: number;
+  keepFiringForMs: number;
+  params: Record<string, number>;
+  timings: { groupWaitMs: number; groupIntervalMs: number; repeatIntervalMs: number };
+}
+
 export interface CatalogueAlert {
   name: string;
   aliases: string[];
   category: string;
+  sources: string[];
+  subjects: string[];
   priority: string;
   importance: string;
   class: string;
+  /** Priority and importance are the spec's. */
+  stated: boolean;
+  /** The Russian text of the messages. */
   summary: string;
-  subjects: string[];
+  condition: string;
+  countOf: string | null;
+  countSibling: string | null;
+  /** `/docs/errors/<Name>.md`, relative to the server. */
+  runbookUrl: string;
+  defaults: EffectiveSettings;
+  effective: EffectiveSettings;
+  /** The dealer has stored settings for this alert. */
+  overridden: boolean;
+}
+
+/** GET/PUT/DELETE /api/alert-settings/:name. */
+export interface AlertSettings {
+  dealerId: number;
+  name: string;
+  /** What the dealer stored (null fields: the catalogue's value); null when nothing is stored. */
+  override: {
+    enabled: boolean;
+    countThreshold: number | null;
+    forMs: number | null;
+    keepFiringForMs: number | null;
+    groupWaitMs: number | null;
+    groupIntervalMs: number | null;
+    repeatIntervalMs: number | null;
+    params: Record<string, number>;
+    updatedAt: number;
+  } | null;
+  effective: EffectiveSettings;
 }
 
 export interface Catalogue {

@@ -1,8 +1,9 @@
 /**
  * A time-series panel on uPlot, with Grafana's conventions:
  * - a legend table (name and the panel's statistics: min, max, mean, last, last non-zero); a header
- *   click sorts desc → asc → off; a row click shows only that series, a second click all of them,
- *   Shift+click adds a series (the choice is kept in the URL as iso-<panel>);
+ *   click sorts desc → asc → off (kept in the URL as sort-<panel> when it differs from the panel's
+ *   default); a row click shows only that series, a second click all of them, Shift+click adds a
+ *   series (the choice is kept in the URL as iso-<panel>);
  * - threshold bands and lines, a logarithmic scale, gaps drawn as gaps (nulls are never bridged);
  * - lines, steps, points or bars; a tooltip with the local time and the values under the cursor;
  * - dragging across the chart sets the dashboard's time range.
@@ -91,6 +92,23 @@ export function seriesStats(values: readonly (number | null)[]): Stats {
 
 const statOf = (s: Stats, c: LegendCol) => (c === 'current' ? s.last : s[c]);
 
+export type LegendSort = { col: LegendCol; dir: 'asc' | 'desc' } | null;
+
+/** A legend sort from its URL form (`last-desc`, `off`); null/unknown → the panel's default. */
+export function parseLegendSort(raw: string | null, cols: LegendCol[], fallback: LegendSort): LegendSort {
+  if (raw === 'off') return null;
+  const m = raw ? /^(\w+)-(asc|desc)$/.exec(raw) : null;
+  const col = m?.[1] as LegendCol | undefined;
+  if (!m || !col || !cols.includes(col)) return fallback;
+  return { col, dir: m[2] as 'asc' | 'desc' };
+}
+
+/** The URL form of a legend sort; null when it is the default (no parameter needed). */
+export function legendSortParam(sort: LegendSort, fallback: LegendSort): string | null {
+  if (sort?.col === fallback?.col && sort?.dir === fallback?.dir) return null;
+  return sort ? `${sort.col}-${sort.dir}` : 'off';
+}
+
 export interface TimeSeriesPanelProps {
   id: string;
   title: string;
@@ -165,7 +183,25 @@ function Chart(props: TimeSeriesPanelProps & { data: Aligned; isolated: string[]
   );
   const stats = useMemo(() => data.series.map((s) => seriesStats(s.values)), [data.series]);
 
-  const [sort, setSort] = useState<{ col: LegendCol; dir: 'asc' | 'desc' } | null>(props.legendSort ?? null);
+  // On a dashboard the sort lives in the URL (sort-<panel>); elsewhere (the client page) in the state.
+  const defaultSort = props.legendSort ?? null;
+  const [localSort, setLocalSort] = useState<LegendSort>(defaultSort);
+  const sortParam = dash?.legendSort(id) ?? null;
+  const defCol = defaultSort?.col;
+  const defDir = defaultSort?.dir;
+  const legendKey = legend.join(',');
+  const urlSort = useMemo(
+    () =>
+      parseLegendSort(
+        sortParam,
+        legendKey.split(',') as LegendCol[],
+        defCol && defDir ? { col: defCol, dir: defDir } : null,
+      ),
+    [sortParam, legendKey, defCol, defDir],
+  );
+  const sort = dash ? urlSort : localSort;
+  const setSort = (next: LegendSort) =>
+    dash ? dash.setLegendSort(id, legendSortParam(next, defaultSort)) : setLocalSort(next);
   const order = useMemo(() => {
     const idx = data.series.map((_, i) => i);
     if (!sort) return idx;

@@ -7,6 +7,8 @@
  *   kiosk=full|title|min           kiosk mode
  *   viewPanel=usedLicences         one panel full screen
  *   iso-usedLicences=i:1,i:4       legend isolation of a panel (the series shown)
+ *   sort-remaining-docs=last-desc  legend sort of a panel (`off`: unsorted; absent: the panel's own)
+ *   collapsed=problems             collapsed rows of the dashboard (absent: all open)
  *
  * Missing range and refresh parameters are written into the URL with the dashboard's defaults on the
  * first render, so the address bar always shows the full state.
@@ -79,6 +81,13 @@ export interface DashboardState {
   setViewPanel(id: string | null): void;
   isolated(panel: string): string[];
   setIsolated(panel: string, keys: string[]): void;
+  /** A panel's legend sort as the URL has it: `col-asc`, `col-desc`, `off`, or null (the default). */
+  legendSort(panel: string): string | null;
+  /** null drops the parameter: the panel's default sort applies. */
+  setLegendSort(panel: string, value: string | null): void;
+  /** Whether a row of panels is collapsed (rows are open unless the URL says otherwise). */
+  collapsed(row: string): boolean;
+  setCollapsed(row: string, collapsed: boolean): void;
   /** Increments on every refresh (auto or by hand). */
   tick: number;
   refreshNow(): void;
@@ -177,6 +186,8 @@ export function useDashboardState(def: DashboardDef): DashboardState {
     return out;
   }, [spString]);
 
+  const collapsedRows = (sp.get('collapsed') ?? '').split(',').filter(Boolean);
+
   return {
     def,
     raw,
@@ -201,6 +212,18 @@ export function useDashboardState(def: DashboardDef): DashboardState {
     isolated: (panel) => (sp.get(`iso-${panel}`) ?? '').split(',').filter(Boolean),
     setIsolated: (panel, keys) =>
       update((p) => (keys.length ? p.set(`iso-${panel}`, keys.join(',')) : p.delete(`iso-${panel}`)), true),
+    legendSort: (panel) => sp.get(`sort-${panel}`),
+    // Legend sorting and rows, like the legend selection, replace the history entry instead of adding one.
+    setLegendSort: (panel, value) =>
+      update((p) => (value ? p.set(`sort-${panel}`, value) : p.delete(`sort-${panel}`)), true),
+    collapsed: (row) => collapsedRows.includes(row),
+    setCollapsed: (row, collapsed) =>
+      update((p) => {
+        const rows = (p.get('collapsed') ?? '').split(',').filter((r) => r && r !== row);
+        if (collapsed) rows.push(row);
+        if (rows.length) p.set('collapsed', rows.join(','));
+        else p.delete('collapsed');
+      }, true),
     tick,
     refreshNow: bump,
     params: (skip = []) => {

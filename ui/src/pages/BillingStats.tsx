@@ -2,9 +2,8 @@
  * «Биллинг Онлайн. Статистика» (spec online §4.1): the billing table (13 rows a page, coloured
  * thresholds, footer means), four «Осталось …» graphs on a log scale with the 150/50 bands, the two
  * average-percentage graphs (the 15% norm line on the per-manager one) and the collapsible row
- * «Ошибки подключения к серверам» with the problems table.
+ * «Ошибки подключения к серверам» with the problems table (collapsed: `collapsed=problems` in the URL).
  */
-import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { ENDPOINTS, type BillingRow, type BillingStatsOut, type ProblemRow } from '../api';
 import { DashboardFrame, useDashQuery } from '../components/DashboardFrame';
@@ -61,7 +60,7 @@ export function ClientLink({ id, name }: { id: number | null; name: string | nul
 export function BillingStatsPage() {
   const state = useDashboardState(BILLING_STATS);
   const q = useDashQuery<BillingStatsOut>(state, ENDPOINTS.billingStats);
-  const [problemsOpen, setProblemsOpen] = useState(true);
+  const problemsOpen = !state.collapsed('problems');
   const common = { loading: q.isLoading, error: q.error, onRetry: () => void q.refetch() };
   const emptyText = t('panel.noDataRange', { what: t('bs.empty') });
 
@@ -248,7 +247,7 @@ export function BillingStatsPage() {
             className="row-toggle"
             aria-expanded={problemsOpen}
             aria-controls="row-problems-body"
-            onClick={() => setProblemsOpen((o) => !o)}
+            onClick={() => state.setCollapsed('problems', problemsOpen)}
           >
             <Icon name={problemsOpen ? 'down' : 'right'} size={14} />
             {t('bs.problemsRow')}

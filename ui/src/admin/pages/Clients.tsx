@@ -2,31 +2,32 @@
  * Clients: short and legal name, unit, managers; counts of installations and online accesses.
  * Deleting a client deletes its installations and online accesses (the server does it in one go).
  */
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Link } from 'react-router-dom';
 import { apiSend } from '../../api';
 import { TablePanel, type Column } from '../../components/TablePanel';
 import {
+  actionsColumn,
   ActionButton,
   byId,
   CheckList,
-  ConfirmDialog,
+  CrudDialogs,
+  EditDeleteButtons,
   FormDialog,
   PageHead,
-  RowButton,
+  queryStatus,
   SelectField,
   TextField,
   unitLabel,
   unitOptions,
   useAdmin,
   useClients,
+  useCrud,
   useDealerParam,
   useForm,
   useInstallations,
-  useInvalidate,
   useManagers,
   useOnlineAccesses,
-  useToast,
   useUnits,
 } from '../common';
 import { L, tx } from '../texts';
@@ -48,10 +49,7 @@ export function ClientsAdmin() {
     for (const o of online.data ?? []) onl.set(o.clientId, (onl.get(o.clientId) ?? 0) + 1);
     return { inst, onl };
   }, [installations.data, online.data]);
-  const [edit, setEdit] = useState<Client | 'new' | null>(null);
-  const [del, setDel] = useState<Client | null>(null);
-  const [toast, showToast] = useToast();
-  const invalidate = useInvalidate();
+  const crud = useCrud<Client>({ label: (c) => c.shortName, refresh: ['clients'] });
   const why = admin.canWrite ? null : L.readOnlyRole();
 
   const columns: Column<Client>[] = [
@@ -79,32 +77,7 @@ export function ClientsAdmin() {
       value: (c) => counts.inst.get(c.id) ?? 0,
     },
     { key: 'online', title: tx('Онлайн', 'Online'), numeric: true, value: (c) => counts.onl.get(c.id) ?? 0 },
-    {
-      key: 'actions',
-      title: L.actions(),
-      filter: false,
-      value: () => null,
-      csv: () => '',
-      render: (c) => (
-        <span className="cell-actions">
-          <RowButton
-            icon="edit"
-            label={`${L.edit()}: ${c.shortName}`}
-            why={why}
-            onClick={() => setEdit(c)}
-            testid="client-edit"
-          />
-          <RowButton
-            icon="trash"
-            danger
-            label={`${L.remove()}: ${c.shortName}`}
-            why={why}
-            onClick={() => setDel(c)}
-            testid="client-delete"
-          />
-        </span>
-      ),
-    },
+    actionsColumn((c) => <EditDeleteButtons crud={crud} item={c} why={why} testid="client" />),
   ];
 
   return (
@@ -116,12 +89,7 @@ export function ClientsAdmin() {
           'Organisations that run Kodeks/Techexpert. Installations and online accesses belong to a client.',
         )}
         actions={
-          <ActionButton
-            className="btn btn-primary"
-            why={why}
-            onClick={() => setEdit('new')}
-            testid="client-create"
-          >
+          <ActionButton className="btn btn-primary" why={why} onClick={crud.create} testid="client-create">
             {tx('Новый клиент', 'New client')}
           </ActionButton>
         }
@@ -134,43 +102,27 @@ export function ClientsAdmin() {
           columns={columns}
           rowKey={(c) => c.id}
           rowLink={(c) => `/clients/${c.id}`}
-          status={{ loading: clients.isLoading, error: clients.error, onRetry: () => void clients.refetch() }}
+          status={queryStatus(clients)}
           csvName="clients.csv"
           initialSort={{ key: 'short', dir: 'asc' }}
           pageSize={25}
         />
       </div>
-      {edit && (
-        <ClientDialog
-          client={edit === 'new' ? null : edit}
-          onClose={() => setEdit(null)}
-          onDone={(c) => {
-            void invalidate('clients');
-            showToast(L.saved(c.shortName));
-          }}
-        />
-      )}
-      {del && (
-        <ConfirmDialog
-          title={L.confirmDelete(del.shortName)}
-          confirmLabel={L.remove()}
-          onClose={() => setDel(null)}
-          action={async () => {
-            await apiSend('DELETE', `/api/clients/${del.id}`);
-            await invalidate();
-            showToast(L.deleted(del.shortName));
-          }}
-        >
+      <CrudDialogs
+        crud={crud}
+        editor={({ item, ...p }) => <ClientDialog client={item} {...p} />}
+        deletePath={(c) => `/api/clients/${c.id}`}
+        refreshOnDelete="all"
+        deleteBody={(c) => (
           <p>
             {tx(
               'Вместе с клиентом удаляются его инсталляции ({i}) и онлайн-доступы ({o}). {u}',
               "The client's installations ({i}) and online accesses ({o}) are deleted with it. {u}",
-              { i: counts.inst.get(del.id) ?? 0, o: counts.onl.get(del.id) ?? 0, u: L.cannotUndo() },
+              { i: counts.inst.get(c.id) ?? 0, o: counts.onl.get(c.id) ?? 0, u: L.cannotUndo() },
             )}
           </p>
-        </ConfirmDialog>
-      )}
-      {toast}
+        )}
+      />
     </div>
   );
 }

@@ -2,16 +2,18 @@
  * Managers: the people alerts are addressed to (name, e-mails, Telegram chat, unit). Clients,
  * installations and online accesses link to them; the CSV import creates them as well.
  */
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { apiSend } from '../../api';
 import { TablePanel, type Column } from '../../components/TablePanel';
 import {
+  actionsColumn,
   ActionButton,
   byId,
-  ConfirmDialog,
+  CrudDialogs,
+  EditDeleteButtons,
   FormDialog,
   PageHead,
-  RowButton,
+  queryStatus,
   SelectField,
   TextAreaField,
   TextField,
@@ -19,11 +21,10 @@ import {
   unitOptions,
   useAdmin,
   useClients,
+  useCrud,
   useDealerParam,
   useForm,
-  useInvalidate,
   useManagers,
-  useToast,
   useUnits,
 } from '../common';
 import { L, tx } from '../texts';
@@ -40,10 +41,7 @@ export function Managers() {
     for (const c of clients.data ?? []) for (const id of c.managerIds) m.set(id, (m.get(id) ?? 0) + 1);
     return m;
   }, [clients.data]);
-  const [edit, setEdit] = useState<Manager | 'new' | null>(null);
-  const [del, setDel] = useState<Manager | null>(null);
-  const [toast, showToast] = useToast();
-  const invalidate = useInvalidate();
+  const crud = useCrud<Manager>({ label: (m) => m.name, refresh: ['managers'] });
   const why = admin.canWrite ? null : L.readOnlyRole();
 
   const columns: Column<Manager>[] = [
@@ -57,32 +55,7 @@ export function Managers() {
     { key: 'tg', title: 'Telegram', value: (m) => m.telegramChatId },
     { key: 'unit', title: L.unit(), value: (m) => unitLabel(unitMap, m.unitId) },
     { key: 'clients', title: L.clients(), numeric: true, value: (m) => clientCount.get(m.id) ?? 0 },
-    {
-      key: 'actions',
-      title: L.actions(),
-      filter: false,
-      value: () => null,
-      csv: () => '',
-      render: (m) => (
-        <span className="cell-actions">
-          <RowButton
-            icon="edit"
-            label={`${L.edit()}: ${m.name}`}
-            why={why}
-            onClick={() => setEdit(m)}
-            testid="manager-edit"
-          />
-          <RowButton
-            icon="trash"
-            danger
-            label={`${L.remove()}: ${m.name}`}
-            why={why}
-            onClick={() => setDel(m)}
-            testid="manager-delete"
-          />
-        </span>
-      ),
-    },
+    actionsColumn((m) => <EditDeleteButtons crud={crud} item={m} why={why} testid="manager" />),
   ];
 
   return (
@@ -94,12 +67,7 @@ export function Managers() {
           "Managers get the e-mails about their clients' alerts. Their addresses come from managers.csv and online.csv; the import creates missing ones.",
         )}
         actions={
-          <ActionButton
-            className="btn btn-primary"
-            why={why}
-            onClick={() => setEdit('new')}
-            testid="manager-create"
-          >
+          <ActionButton className="btn btn-primary" why={why} onClick={crud.create} testid="manager-create">
             {tx('Новый менеджер', 'New manager')}
           </ActionButton>
         }
@@ -111,46 +79,26 @@ export function Managers() {
           rows={managers.data ?? []}
           columns={columns}
           rowKey={(m) => m.id}
-          status={{
-            loading: managers.isLoading,
-            error: managers.error,
-            onRetry: () => void managers.refetch(),
-          }}
+          status={queryStatus(managers)}
           csvName="managers-list.csv"
           initialSort={{ key: 'name', dir: 'asc' }}
           pageSize={25}
         />
       </div>
-      {edit && (
-        <ManagerDialog
-          manager={edit === 'new' ? null : edit}
-          onClose={() => setEdit(null)}
-          onDone={(m) => {
-            void invalidate('managers');
-            showToast(L.saved(m.name));
-          }}
-        />
-      )}
-      {del && (
-        <ConfirmDialog
-          title={L.confirmDelete(del.name)}
-          confirmLabel={L.remove()}
-          onClose={() => setDel(null)}
-          action={async () => {
-            await apiSend('DELETE', `/api/managers/${del.id}`);
-            await invalidate();
-            showToast(L.deleted(del.name));
-          }}
-        >
+      <CrudDialogs
+        crud={crud}
+        editor={({ item, ...p }) => <ManagerDialog manager={item} {...p} />}
+        deletePath={(m) => `/api/managers/${m.id}`}
+        refreshOnDelete="all"
+        deleteBody={() => (
           <p>
             {tx(
               'Менеджер перестанет получать письма; его связи с клиентами, инсталляциями и онлайн-доступами будут удалены.',
               'The manager stops getting e-mails; their links to clients, installations and online accesses are removed.',
             )}
           </p>
-        </ConfirmDialog>
-      )}
-      {toast}
+        )}
+      />
     </div>
   );
 }

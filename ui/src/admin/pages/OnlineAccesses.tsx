@@ -3,30 +3,31 @@
  * protocol, time zone, managers. The password is write-only: SMART stores it encrypted to read the
  * remainders, never returns it, and an empty field in the form keeps the stored one.
  */
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Link } from 'react-router-dom';
 import { apiSend } from '../../api';
 import { TablePanel, type Column } from '../../components/TablePanel';
 import {
+  actionsColumn,
   ActionButton,
   byId,
   CheckList,
-  ConfirmDialog,
+  CrudDialogs,
+  EditDeleteButtons,
   FormDialog,
   linksFromValues,
   linksText,
   managerEmailOptions,
   PageHead,
-  RowButton,
+  queryStatus,
   SelectField,
   TextField,
   useAdmin,
   useClients,
+  useCrud,
   useForm,
-  useInvalidate,
   useManagers,
   useOnlineAccesses,
-  useToast,
   valuesFromLinks,
 } from '../common';
 import { L, OFFSETS, offsetName, tx } from '../texts';
@@ -39,12 +40,11 @@ export function OnlineAccesses() {
   const managers = useManagers();
   const clientMap = useMemo(() => byId(clients.data), [clients.data]);
   const managerMap = useMemo(() => byId(managers.data), [managers.data]);
-  const [edit, setEdit] = useState<OnlineAccess | 'new' | null>(null);
-  const [del, setDel] = useState<OnlineAccess | null>(null);
-  const [toast, showToast] = useToast();
-  const invalidate = useInvalidate();
+  const crud = useCrud<OnlineAccess>({
+    label: (a) => `${a.login}@${a.host}/${a.folder}`,
+    refresh: ['online', 'clients'],
+  });
   const why = admin.canWrite ? null : L.readOnlyRole();
-  const name = (a: OnlineAccess) => `${a.login}@${a.host}/${a.folder}`;
 
   const columns: Column<OnlineAccess>[] = [
     {
@@ -78,32 +78,7 @@ export function OnlineAccesses() {
         ),
     },
     { key: 'managers', title: L.managers(), value: (a) => linksText(a.managers, managerMap) },
-    {
-      key: 'actions',
-      title: L.actions(),
-      filter: false,
-      value: () => null,
-      csv: () => '',
-      render: (a) => (
-        <span className="cell-actions">
-          <RowButton
-            icon="edit"
-            label={`${L.edit()}: ${name(a)}`}
-            why={why}
-            onClick={() => setEdit(a)}
-            testid="online-edit"
-          />
-          <RowButton
-            icon="trash"
-            danger
-            label={`${L.remove()}: ${name(a)}`}
-            why={why}
-            onClick={() => setDel(a)}
-            testid="online-delete"
-          />
-        </span>
-      ),
-    },
+    actionsColumn((a) => <EditDeleteButtons crud={crud} item={a} why={why} testid="online" />),
   ];
 
   return (
@@ -115,12 +90,7 @@ export function OnlineAccesses() {
           "Clients' accounts in the online system: SMART reads the remainders and the search log with them. Passwords are stored encrypted and never shown.",
         )}
         actions={
-          <ActionButton
-            className="btn btn-primary"
-            why={why}
-            onClick={() => setEdit('new')}
-            testid="online-create"
-          >
+          <ActionButton className="btn btn-primary" why={why} onClick={crud.create} testid="online-create">
             {tx('Новый онлайн-доступ', 'New online access')}
           </ActionButton>
         }
@@ -132,35 +102,18 @@ export function OnlineAccesses() {
           rows={online.data ?? []}
           columns={columns}
           rowKey={(a) => a.id}
-          status={{ loading: online.isLoading, error: online.error, onRetry: () => void online.refetch() }}
+          status={queryStatus(online)}
           csvName="online-accesses.csv"
           initialSort={{ key: 'client', dir: 'asc' }}
           pageSize={25}
         />
       </div>
-      {edit && (
-        <OnlineDialog
-          access={edit === 'new' ? null : edit}
-          onClose={() => setEdit(null)}
-          onDone={(a) => {
-            void invalidate('online', 'clients');
-            showToast(L.saved(name(a)));
-          }}
-        />
-      )}
-      {del && (
-        <ConfirmDialog
-          title={L.confirmDelete(name(del))}
-          confirmLabel={L.remove()}
-          onClose={() => setDel(null)}
-          action={async () => {
-            await apiSend('DELETE', `/api/online-accesses/${del.id}`);
-            await invalidate('online');
-            showToast(L.deleted(name(del)));
-          }}
-        />
-      )}
-      {toast}
+      <CrudDialogs
+        crud={crud}
+        editor={({ item, ...p }) => <OnlineDialog access={item} {...p} />}
+        deletePath={(a) => `/api/online-accesses/${a.id}`}
+        refreshOnDelete={['online']}
+      />
     </div>
   );
 }

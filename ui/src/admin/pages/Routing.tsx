@@ -4,30 +4,34 @@
  * add or replace, moved up and down → reorder), and «Кто получит?»: who would be told if a given alert
  * fired on a given installation or online access now.
  */
-import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { apiGet, apiSend } from '../../api';
+import { apiSend } from '../../api';
 import { errorText } from '../../components/Panel';
 import { TablePanel, type Column } from '../../components/TablePanel';
 import { fmtDateTime } from '../../lib/format';
 import {
+  actionsColumn,
   ActionButton,
   byId,
   CheckField,
   CheckList,
-  ConfirmDialog,
+  CrudDialogs,
+  EditDeleteButtons,
   FormDialog,
   FormError,
   Notice,
   PageHead,
+  queryStatus,
   RowButton,
   SelectField,
   TextField,
   unitLabel,
   unitOptions,
   useAdmin,
+  useAdminList,
   useCatalogue,
   useClients,
+  useCrud,
   useDealerParam,
   useForm,
   useInstallations,
@@ -60,21 +64,8 @@ export function kindLabel(k: string): string {
   return k === 'email' ? 'E-mail' : k === 'telegram' ? 'Telegram' : k === 'webhook' ? 'Webhook' : k;
 }
 
-function useChannels() {
-  const dp = useDealerParam();
-  return useQuery({
-    queryKey: ['admin', 'channels', dp],
-    queryFn: ({ signal }) => apiGet<Channel[]>('/api/notification-channels', dp, signal),
-  });
-}
-
-function useRules() {
-  const dp = useDealerParam();
-  return useQuery({
-    queryKey: ['admin', 'rules', dp],
-    queryFn: ({ signal }) => apiGet<Rule[]>('/api/notification-rules', dp, signal),
-  });
-}
+const useChannels = () => useAdminList<Channel>('channels', '/api/notification-channels');
+const useRules = () => useAdminList<Rule>('rules', '/api/notification-rules');
 
 export function Routing() {
   const [toast, showToast] = useToast();
@@ -102,9 +93,7 @@ function Channels({ showToast }: { showToast(text: string): void }) {
   const channels = useChannels();
   const units = useUnits();
   const unitMap = useMemo(() => byId(units.data), [units.data]);
-  const [edit, setEdit] = useState<Channel | 'new' | null>(null);
-  const [del, setDel] = useState<Channel | null>(null);
-  const invalidate = useInvalidate();
+  const crud = useCrud<Channel>({ label: (c) => c.name, refresh: ['channels'], showToast });
   const failing = (channels.data ?? []).filter((c) => c.lastError);
   const why = (c: Channel) => (!admin.canWrite ? L.readOnlyRole() : c.editable ? null : L.notEditable());
 
@@ -149,32 +138,7 @@ function Channels({ showToast }: { showToast(text: string): void }) {
           <span className="muted">—</span>
         ),
     },
-    {
-      key: 'actions',
-      title: L.actions(),
-      filter: false,
-      value: () => null,
-      csv: () => '',
-      render: (c) => (
-        <span className="cell-actions">
-          <RowButton
-            icon="edit"
-            label={`${L.edit()}: ${c.name}`}
-            why={why(c)}
-            onClick={() => setEdit(c)}
-            testid="channel-edit"
-          />
-          <RowButton
-            icon="trash"
-            danger
-            label={`${L.remove()}: ${c.name}`}
-            why={why(c)}
-            onClick={() => setDel(c)}
-            testid="channel-delete"
-          />
-        </span>
-      ),
-    },
+    actionsColumn((c) => <EditDeleteButtons crud={crud} item={c} why={why(c)} testid="channel" />),
   ];
 
   return (
@@ -184,7 +148,7 @@ function Channels({ showToast }: { showToast(text: string): void }) {
         <ActionButton
           className="btn btn-small btn-primary"
           why={admin.canWrite ? null : L.readOnlyRole()}
-          onClick={() => setEdit('new')}
+          onClick={crud.create}
           testid="channel-create"
         >
           {tx('Новый канал', 'New channel')}
@@ -211,11 +175,7 @@ function Channels({ showToast }: { showToast(text: string): void }) {
           columns={columns}
           rowKey={(c) => c.id}
           rowClass={(c) => (c.lastError ? 'row-error' : c.enabled ? '' : 'row-off')}
-          status={{
-            loading: channels.isLoading,
-            error: channels.error,
-            onRetry: () => void channels.refetch(),
-          }}
+          status={queryStatus(channels)}
           emptyText={tx(
             'Каналов нет: аварии получают только менеджеры объектов.',
             "No channels: only the objects' managers get alerts.",
@@ -224,35 +184,20 @@ function Channels({ showToast }: { showToast(text: string): void }) {
           pageSize={15}
         />
       </div>
-      {edit && (
-        <ChannelDialog
-          channel={edit === 'new' ? null : edit}
-          onClose={() => setEdit(null)}
-          onDone={(c) => {
-            void invalidate('channels');
-            showToast(L.saved(c.name));
-          }}
-        />
-      )}
-      {del && (
-        <ConfirmDialog
-          title={L.confirmDelete(del.name)}
-          confirmLabel={L.remove()}
-          onClose={() => setDel(null)}
-          action={async () => {
-            await apiSend('DELETE', `/api/notification-channels/${del.id}`);
-            await invalidate('channels', 'rules');
-            showToast(L.deleted(del.name));
-          }}
-        >
+      <CrudDialogs
+        crud={crud}
+        editor={({ item, ...p }) => <ChannelDialog channel={item} {...p} />}
+        deletePath={(c) => `/api/notification-channels/${c.id}`}
+        refreshOnDelete={['channels', 'rules']}
+        deleteBody={() => (
           <p>
             {tx(
               'Канал будет убран и из правил, которые его называют.',
               'The channel is also removed from the rules that name it.',
             )}
           </p>
-        </ConfirmDialog>
-      )}
+        )}
+      />
     </section>
   );
 }
@@ -413,8 +358,7 @@ function Rules({ showToast }: { showToast(text: string): void }) {
   const units = useUnits();
   const unitMap = useMemo(() => byId(units.data), [units.data]);
   const channelMap = useMemo(() => byId(channels.data), [channels.data]);
-  const [edit, setEdit] = useState<Rule | 'new' | null>(null);
-  const [del, setDel] = useState<Rule | null>(null);
+  const crud = useCrud<Rule>({ label: (r) => r.name, refresh: ['rules'], showToast });
   const [moveError, setMoveError] = useState<string | null>(null);
   const invalidate = useInvalidate();
   const list = useMemo(
@@ -481,49 +425,27 @@ function Rules({ showToast }: { showToast(text: string): void }) {
       title: L.state(),
       value: (r) => (r.enabled ? tx('включено', 'on') : tx('выключено', 'off')),
     },
-    {
-      key: 'actions',
-      title: L.actions(),
-      filter: false,
-      value: () => null,
-      csv: () => '',
-      render: (r) => {
-        const i = list.indexOf(r);
-        return (
-          <span className="cell-actions">
-            <RowButton
-              icon="up"
-              label={`${tx('Выше', 'Up')}: ${r.name}`}
-              why={whyMove ?? (i === 0 ? tx('Уже первое', 'Already first') : null)}
-              onClick={() => void move(r, -1)}
-              testid="rule-up"
-            />
-            <RowButton
-              icon="down"
-              label={`${tx('Ниже', 'Down')}: ${r.name}`}
-              why={whyMove ?? (i === list.length - 1 ? tx('Уже последнее', 'Already last') : null)}
-              onClick={() => void move(r, 1)}
-              testid="rule-down"
-            />
-            <RowButton
-              icon="edit"
-              label={`${L.edit()}: ${r.name}`}
-              why={why(r)}
-              onClick={() => setEdit(r)}
-              testid="rule-edit"
-            />
-            <RowButton
-              icon="trash"
-              danger
-              label={`${L.remove()}: ${r.name}`}
-              why={why(r)}
-              onClick={() => setDel(r)}
-              testid="rule-delete"
-            />
-          </span>
-        );
-      },
-    },
+    actionsColumn((r) => {
+      const i = list.indexOf(r);
+      return (
+        <EditDeleteButtons crud={crud} item={r} why={why(r)} testid="rule">
+          <RowButton
+            icon="up"
+            label={`${tx('Выше', 'Up')}: ${r.name}`}
+            why={whyMove ?? (i === 0 ? tx('Уже первое', 'Already first') : null)}
+            onClick={() => void move(r, -1)}
+            testid="rule-up"
+          />
+          <RowButton
+            icon="down"
+            label={`${tx('Ниже', 'Down')}: ${r.name}`}
+            why={whyMove ?? (i === list.length - 1 ? tx('Уже последнее', 'Already last') : null)}
+            onClick={() => void move(r, 1)}
+            testid="rule-down"
+          />
+        </EditDeleteButtons>
+      );
+    }),
   ];
 
   return (
@@ -533,7 +455,7 @@ function Rules({ showToast }: { showToast(text: string): void }) {
         <ActionButton
           className="btn btn-small btn-primary"
           why={admin.canWrite ? null : L.readOnlyRole()}
-          onClick={() => setEdit('new')}
+          onClick={crud.create}
           testid="rule-create"
         >
           {tx('Новое правило', 'New rule')}
@@ -550,7 +472,7 @@ function Rules({ showToast }: { showToast(text: string): void }) {
           columns={columns}
           rowKey={(r) => r.id}
           rowClass={(r) => (r.enabled ? '' : 'row-off')}
-          status={{ loading: rules.isLoading, error: rules.error, onRetry: () => void rules.refetch() }}
+          status={queryStatus(rules)}
           emptyText={tx(
             'Правил нет: аварии идут менеджерам и в каналы своего класса.',
             'No rules: alerts go to the managers and to the channels of their class.',
@@ -559,29 +481,11 @@ function Rules({ showToast }: { showToast(text: string): void }) {
           pageSize={25}
         />
       </div>
-      {edit && (
-        <RuleDialog
-          rule={edit === 'new' ? null : edit}
-          channels={channels.data ?? []}
-          onClose={() => setEdit(null)}
-          onDone={(r) => {
-            void invalidate('rules');
-            showToast(L.saved(r.name));
-          }}
-        />
-      )}
-      {del && (
-        <ConfirmDialog
-          title={L.confirmDelete(del.name)}
-          confirmLabel={L.remove()}
-          onClose={() => setDel(null)}
-          action={async () => {
-            await apiSend('DELETE', `/api/notification-rules/${del.id}`);
-            await invalidate('rules');
-            showToast(L.deleted(del.name));
-          }}
-        />
-      )}
+      <CrudDialogs
+        crud={crud}
+        editor={({ item, ...p }) => <RuleDialog rule={item} channels={channels.data ?? []} {...p} />}
+        deletePath={(r) => `/api/notification-rules/${r.id}`}
+      />
     </section>
   );
 }

@@ -3,17 +3,20 @@
  * Lists current (active and future) or expired ones; creates one with matchers, a duration or an end
  * time and a comment; ends one now («Завершить») or deletes it.
  */
-import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { apiGet, apiSend } from '../../api';
+import { apiSend } from '../../api';
 import { TablePanel, type Column } from '../../components/TablePanel';
 import { fmtDateTime, fmtDuration } from '../../lib/format';
 import {
+  actionsColumn,
   ActionButton,
   byId,
   ConfirmDialog,
+  CrudDialogs,
+  EditDeleteButtons,
   FormDialog,
   PageHead,
+  queryStatus,
   RowButton,
   SelectField,
   TextAreaField,
@@ -21,10 +24,10 @@ import {
   unitLabel,
   unitOptions,
   useAdmin,
+  useAdminList,
+  useCrud,
   useDealerParam,
   useForm,
-  useInvalidate,
-  useToast,
   useUnits,
 } from '../common';
 import { cleanMatchers, MATCHER_FIELDS, MatchersEditor, matchersText } from '../matchers';
@@ -78,19 +81,16 @@ export function localInput(ms: number): string {
 
 export function Silences() {
   const admin = useAdmin();
-  const dp = useDealerParam();
   const [state, setState] = useState<StateFilter>('current');
-  const silences = useQuery({
-    queryKey: ['admin', 'silences', dp, state],
-    queryFn: ({ signal }) => apiGet<Silence[]>('/api/silences', { ...dp, state }, signal),
-  });
+  const silences = useAdminList<Silence>('silences', '/api/silences', { state });
   const units = useUnits();
   const unitMap = useMemo(() => byId(units.data), [units.data]);
-  const [create, setCreate] = useState(false);
+  const crud = useCrud<Silence>({
+    label: (s) => s.comment,
+    refresh: ['silences'],
+    savedText: (s) => tx('Заглушено до {t}', 'Silenced until {t}', { t: fmtDateTime(s.endsAt) }),
+  });
   const [expire, setExpire] = useState<Silence | null>(null);
-  const [del, setDel] = useState<Silence | null>(null);
-  const [toast, showToast] = useToast();
-  const invalidate = useInvalidate();
   const why = (s: Silence) => (!admin.canWrite ? L.readOnlyRole() : s.editable ? null : L.notEditable());
 
   const columns: Column<Silence>[] = [
@@ -136,34 +136,19 @@ export function Silences() {
       className: 'cell-long',
       render: (s) => <span data-testid="silence-comment">{s.comment}</span>,
     },
-    {
-      key: 'actions',
-      title: L.actions(),
-      filter: false,
-      value: () => null,
-      csv: () => '',
-      render: (s) => (
-        <span className="cell-actions">
-          {s.state !== 'expired' && (
-            <RowButton
-              icon="stop"
-              label={`${tx('Завершить сейчас', 'End now')}: ${s.comment}`}
-              why={why(s)}
-              onClick={() => setExpire(s)}
-              testid="silence-expire"
-            />
-          )}
+    actionsColumn((s) => (
+      <EditDeleteButtons crud={crud} item={s} why={why(s)} testid="silence" edit={false}>
+        {s.state !== 'expired' && (
           <RowButton
-            icon="trash"
-            danger
-            label={`${L.remove()}: ${s.comment}`}
+            icon="stop"
+            label={`${tx('Завершить сейчас', 'End now')}: ${s.comment}`}
             why={why(s)}
-            onClick={() => setDel(s)}
-            testid="silence-delete"
+            onClick={() => setExpire(s)}
+            testid="silence-expire"
           />
-        </span>
-      ),
-    },
+        )}
+      </EditDeleteButtons>
+    )),
   ];
 
   return (
@@ -178,7 +163,7 @@ export function Silences() {
           <ActionButton
             className="btn btn-primary"
             why={admin.canWrite ? null : L.readOnlyRole()}
-            onClick={() => setCreate(true)}
+            onClick={crud.create}
             testid="silence-create"
           >
             {tx('Новое заглушение', 'New silence')}
@@ -202,26 +187,13 @@ export function Silences() {
           columns={columns}
           rowKey={(s) => s.id}
           rowClass={(s) => (s.state === 'expired' ? 'row-off' : '')}
-          status={{
-            loading: silences.isLoading,
-            error: silences.error,
-            onRetry: () => void silences.refetch(),
-          }}
+          status={queryStatus(silences)}
           emptyText={tx('Заглушений нет.', 'No silences.')}
           csvName="silences.csv"
           initialSort={{ key: 'ends', dir: 'desc' }}
           pageSize={25}
         />
       </div>
-      {create && (
-        <SilenceDialog
-          onClose={() => setCreate(false)}
-          onDone={(s) => {
-            void invalidate('silences');
-            showToast(tx('Заглушено до {t}', 'Silenced until {t}', { t: fmtDateTime(s.endsAt) }));
-          }}
-        />
-      )}
       {expire && (
         <ConfirmDialog
           title={tx('Завершить заглушение сейчас?', 'End the silence now?')}
@@ -230,8 +202,8 @@ export function Silences() {
           onClose={() => setExpire(null)}
           action={async () => {
             await apiSend('POST', `/api/silences/${expire.id}/expire`);
-            await invalidate('silences');
-            showToast(tx('Заглушение завершено', 'Silence ended'));
+            await crud.refreshLists();
+            crud.showToast(tx('Заглушение завершено', 'Silence ended'));
           }}
         >
           <p>
@@ -245,19 +217,12 @@ export function Silences() {
           </p>
         </ConfirmDialog>
       )}
-      {del && (
-        <ConfirmDialog
-          title={L.confirmDelete(tx('заглушение', 'the silence'))}
-          confirmLabel={L.remove()}
-          onClose={() => setDel(null)}
-          action={async () => {
-            await apiSend('DELETE', `/api/silences/${del.id}`);
-            await invalidate('silences');
-            showToast(L.deleted(del.comment));
-          }}
-        />
-      )}
-      {toast}
+      <CrudDialogs
+        crud={crud}
+        editor={({ onClose, onDone }) => <SilenceDialog onClose={onClose} onDone={onDone} />}
+        deletePath={(s) => `/api/silences/${s.id}`}
+        deleteTitle={() => L.confirmDelete(tx('заглушение', 'the silence'))}
+      />
     </div>
   );
 }

@@ -3,9 +3,8 @@
  * units; the server answers 409 otherwise, and the message says what remains). Keyboard: the tree
  * follows the WAI-ARIA tree pattern (arrows move and open/close, Home/End, F2 renames).
  */
-import { useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { apiGet, apiSend } from '../../api';
+import { apiSend } from '../../api';
 import { StatusBox } from '../../components/Panel';
 import { Icon } from '../../components/icons';
 import {
@@ -14,6 +13,7 @@ import {
   FormDialog,
   Notice,
   PageHead,
+  queryStatus,
   RowButton,
   SelectField,
   TextField,
@@ -26,9 +26,10 @@ import {
   useManagers,
   useToast,
   useUnits,
+  useUsers,
 } from '../common';
 import { L, tx } from '../texts';
-import type { Unit, User } from '../types';
+import type { Unit } from '../types';
 
 interface Node {
   unit: Unit;
@@ -65,14 +66,10 @@ type DialogState =
 
 export function Units() {
   const admin = useAdmin();
-  const dp = useDealerParam();
   const units = useUnits();
   const clients = useClients();
   const managers = useManagers();
-  const users = useQuery({
-    queryKey: ['admin', 'users', dp],
-    queryFn: ({ signal }) => apiGet<User[]>('/api/users', dp, signal),
-  });
+  const users = useUsers();
   const [dialog, setDialog] = useState<DialogState>(null);
   const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
   const [focused, setFocused] = useState<number | null>(null);
@@ -282,11 +279,9 @@ export function Units() {
       <div className="tree-root">
         <StatusBox
           status={{
-            loading: units.isLoading,
-            error: units.error,
+            ...queryStatus(units),
             empty: (units.data ?? []).length === 0,
             emptyText: tx('Подразделений пока нет.', 'No units yet.'),
-            onRetry: () => void units.refetch(),
           }}
         >
           <ul

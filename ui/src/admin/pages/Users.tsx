@@ -2,29 +2,30 @@
  * Users: list, create (the role choice is limited to the roles the caller may grant), edit (name,
  * role, unit, manager link, disabled, a new password: empty keeps it), delete.
  */
-import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
-import { apiGet, apiSend, type Role } from '../../api';
+import { useMemo } from 'react';
+import { apiSend, type Role } from '../../api';
 import { TablePanel, type Column } from '../../components/TablePanel';
 import {
+  actionsColumn,
   ActionButton,
   byId,
   CheckField,
-  ConfirmDialog,
+  CrudDialogs,
+  EditDeleteButtons,
   FormDialog,
   PageHead,
-  RowButton,
+  queryStatus,
   SelectField,
   TextField,
   unitLabel,
   unitOptions,
   useAdmin,
+  useCrud,
   useDealerParam,
   useForm,
-  useInvalidate,
   useManagers,
-  useToast,
   useUnits,
+  useUsers,
 } from '../common';
 import { L, roleName, tx } from '../texts';
 import type { User } from '../types';
@@ -62,19 +63,12 @@ function roleHint(role: Role): string {
 
 export function Users() {
   const admin = useAdmin();
-  const dp = useDealerParam();
-  const users = useQuery({
-    queryKey: ['admin', 'users', dp],
-    queryFn: ({ signal }) => apiGet<User[]>('/api/users', dp, signal),
-  });
+  const users = useUsers();
   const units = useUnits();
   const managers = useManagers();
   const unitMap = useMemo(() => byId(units.data), [units.data]);
   const managerMap = useMemo(() => byId(managers.data), [managers.data]);
-  const [edit, setEdit] = useState<User | 'new' | null>(null);
-  const [del, setDel] = useState<User | null>(null);
-  const [toast, showToast] = useToast();
-  const invalidate = useInvalidate();
+  const crud = useCrud<User>({ label: (u) => u.login, refresh: ['users'] });
   const roles = grantable(admin.me.role);
 
   const whyNot = (u: User): string | null => {
@@ -113,35 +107,18 @@ export function Users() {
           <span className="tag tag-ok">{tx('активен', 'active')}</span>
         ),
     },
-    {
-      key: 'actions',
-      title: L.actions(),
-      filter: false,
-      value: () => null,
-      csv: () => '',
-      render: (u) => (
-        <span className="cell-actions">
-          <RowButton
-            icon="edit"
-            label={`${L.edit()}: ${u.login}`}
-            why={whyNot(u)}
-            onClick={() => setEdit(u)}
-            testid="user-edit"
-          />
-          <RowButton
-            icon="trash"
-            danger
-            label={`${L.remove()}: ${u.login}`}
-            why={
-              whyNot(u) ??
-              (u.id === admin.me.user.id ? tx('Нельзя удалить себя', 'You cannot delete yourself') : null)
-            }
-            onClick={() => setDel(u)}
-            testid="user-delete"
-          />
-        </span>
-      ),
-    },
+    actionsColumn((u) => (
+      <EditDeleteButtons
+        crud={crud}
+        item={u}
+        testid="user"
+        why={whyNot(u)}
+        whyDelete={
+          whyNot(u) ??
+          (u.id === admin.me.user.id ? tx('Нельзя удалить себя', 'You cannot delete yourself') : null)
+        }
+      />
+    )),
   ];
 
   return (
@@ -156,7 +133,7 @@ export function Users() {
           <ActionButton
             className="btn btn-primary"
             why={admin.canWrite ? null : L.readOnlyRole()}
-            onClick={() => setEdit('new')}
+            onClick={crud.create}
             testid="user-create"
           >
             {tx('Новый пользователь', 'New user')}
@@ -171,36 +148,17 @@ export function Users() {
           columns={columns}
           rowKey={(u) => u.id}
           rowClass={(u) => (u.disabled ? 'row-off' : '')}
-          status={{ loading: users.isLoading, error: users.error, onRetry: () => void users.refetch() }}
+          status={queryStatus(users)}
           csvName="users.csv"
           initialSort={{ key: 'login', dir: 'asc' }}
           pageSize={25}
         />
       </div>
-      {edit && (
-        <UserDialog
-          user={edit === 'new' ? null : edit}
-          roles={roles}
-          onClose={() => setEdit(null)}
-          onDone={(u) => {
-            void invalidate('users');
-            showToast(L.saved(u.login));
-          }}
-        />
-      )}
-      {del && (
-        <ConfirmDialog
-          title={L.confirmDelete(del.login)}
-          confirmLabel={L.remove()}
-          onClose={() => setDel(null)}
-          action={async () => {
-            await apiSend('DELETE', `/api/users/${del.id}`);
-            await invalidate('users');
-            showToast(L.deleted(del.login));
-          }}
-        />
-      )}
-      {toast}
+      <CrudDialogs
+        crud={crud}
+        editor={({ item, ...p }) => <UserDialog user={item} roles={roles} {...p} />}
+        deletePath={(u) => `/api/users/${u.id}`}
+      />
     </div>
   );
 }
