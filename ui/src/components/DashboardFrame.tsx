@@ -28,7 +28,14 @@ export function useDashQuery<T>(
   extra: Params = {},
   skip: VarName[] = [],
 ) {
-  const params: Params = { from: state.range.from, to: state.range.to, ...state.params(skip), ...extra };
+  const limit = state.extra('limit');
+  const params: Params = {
+    from: state.range.from,
+    to: state.range.to,
+    ...state.params(skip),
+    ...(limit ? { limit } : {}),
+    ...extra,
+  };
   return useQuery({
     queryKey: ['dash', path, params],
     queryFn: ({ signal }) => apiGet<T>(path, params, signal),

@@ -138,15 +138,34 @@ export interface TimeSeriesPanelProps {
   note?: string;
 }
 
+/** The most series the API draws in one panel (RangeQuery.limit's maximum). */
+const SERIES_LIMIT_MAX = 2000;
+
 export function TimeSeriesPanel(props: TimeSeriesPanelProps) {
   const { data, loading, error } = props;
   const dash = useDashboard();
   const empty =
     !data || data.series.length === 0 || data.series.every((s) => s.values.every((v) => v === null));
+  // The server draws the worst 50 by default; `limit` in the URL asks for all of them (up to its cap).
+  const limited = dash?.extra('limit') ?? null;
+  const cut = data !== undefined && data !== null && data.total > data.series.length;
   const shownNote =
-    data && data.total > data.series.length
-      ? t('panel.seriesShown', { n: data.series.length, m: data.total })
-      : props.note;
+    cut || limited ? (
+      <>
+        {cut ? t('panel.seriesShown', { n: data.series.length, m: data.total }) : null}{' '}
+        {dash && (
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => dash.setExtra('limit', limited ? null : String(SERIES_LIMIT_MAX))}
+          >
+            {limited ? t('panel.showWorst') : t('panel.showAll')}
+          </button>
+        )}
+      </>
+    ) : (
+      props.note
+    );
   return (
     <Panel
       id={props.id}
