@@ -1023,29 +1023,23 @@ const WindowCommon = {
   comment: z.string().trim().min(1).max(1000),
 };
 
+const OnceFields = { start: LocalTime, end: LocalTime };
+const WeeklyFields = {
+  /** ISO weekdays: 1 = Monday … 7 = Sunday. */
+  days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+  /** HH:MM local. */
+  startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (00:00–23:59)'),
+  durationMin: z.number().int().min(1).max(10_080),
+  validFrom: LocalTime.optional(),
+  validUntil: LocalTime.optional(),
+};
+const ONCE_KEYS = Object.keys(OnceFields) as (keyof typeof OnceFields)[];
+const WEEKLY_KEYS = Object.keys(WeeklyFields) as (keyof typeof WeeklyFields)[];
+
 export const MaintenanceWindowInput = z
   .discriminatedUnion('kind', [
-    z
-      .object({
-        ...WindowCommon,
-        kind: z.literal('once'),
-        start: LocalTime,
-        end: LocalTime,
-      })
-      .strict(),
-    z
-      .object({
-        ...WindowCommon,
-        kind: z.literal('weekly'),
-        /** ISO weekdays: 1 = Monday … 7 = Sunday. */
-        days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
-        /** HH:MM local. */
-        startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (00:00–23:59)'),
-        durationMin: z.number().int().min(1).max(10_080),
-        validFrom: LocalTime.optional(),
-        validUntil: LocalTime.optional(),
-      })
-      .strict(),
+    z.object({ ...WindowCommon, kind: z.literal('once'), ...OnceFields }).strict(),
+    z.object({ ...WindowCommon, kind: z.literal('weekly'), ...WeeklyFields }).strict(),
   ])
   .superRefine((v, c) => {
     if (!isValidTimeZone(v.timeZone)) return;
@@ -1070,6 +1064,29 @@ export const MaintenanceWindowInput = z
     }
   });
 export type MaintenanceWindowInput = z.input<typeof MaintenanceWindowInput>;
+
+/**
+ * A change to a window: any field of the create body, each validated the same way. The result, the
+ * stored window with these fields replaced, is checked again as a whole (end after start, ...).
+ * `validFrom`/`validUntil` may be null to drop them. Changing `kind` needs the new kind's fields.
+ */
+export const MaintenanceWindowPatch = z
+  .object({
+    dealerId: WindowCommon.dealerId,
+    scope: WindowScope.optional(),
+    timeZone: TimeZone.optional(),
+    comment: WindowCommon.comment.optional(),
+    kind: z.enum(['once', 'weekly']).optional(),
+    start: OnceFields.start.optional(),
+    end: OnceFields.end.optional(),
+    days: WeeklyFields.days.optional(),
+    startTime: WeeklyFields.startTime.optional(),
+    durationMin: WeeklyFields.durationMin.optional(),
+    validFrom: LocalTime.nullable().optional(),
+    validUntil: LocalTime.nullable().optional(),
+  })
+  .strict();
+export type MaintenanceWindowPatch = z.input<typeof MaintenanceWindowPatch>;
 
 export interface MaintenanceWindow {
   id: number;
@@ -1183,6 +1200,33 @@ export async function getMaintenanceWindow(
   return toWindow(actor, await windowRow(ctx.db, actor, id), ctx.clock.now());
 }
 
+type ParsedWindow = z.output<typeof MaintenanceWindowInput>;
+
+/** The schedule columns of a validated window: local times become instants in its time zone. */
+function windowValues(data: ParsedWindow) {
+  const tz = data.timeZone;
+  const ms = (v: number | string | undefined) => (v === undefined ? null : (localMs(v, tz) as number));
+  return data.kind === 'once'
+    ? {
+        starts_at: ms(data.start),
+        ends_at: ms(data.end),
+        days: null,
+        start_time: null,
+        duration_min: null,
+        valid_from: null,
+        valid_until: null,
+      }
+    : {
+        starts_at: null,
+        ends_at: null,
+        days: JSON.stringify([...new Set(data.days)].sort()),
+        start_time: data.startTime,
+        duration_min: data.durationMin,
+        valid_from: ms(data.validFrom),
+        valid_until: ms(data.validUntil),
+      };
+}
+
 export async function createMaintenanceWindow(
   ctx: AppContext,
   actor: Actor,
@@ -1198,29 +1242,9 @@ export async function createMaintenanceWindow(
     );
   }
   const now = ctx.clock.now();
-  const tz = data.timeZone;
-  const ms = (v: number | string | undefined) => (v === undefined ? null : (localMs(v, tz) as number));
-  const values =
-    data.kind === 'once'
-      ? {
-          starts_at: ms(data.start),
-          ends_at: ms(data.end),
-          days: null,
-          start_time: null,
-          duration_min: null,
-          valid_from: null,
-          valid_until: null,
-        }
-      : {
-          starts_at: null,
-          ends_at: null,
-          days: JSON.stringify([...new Set(data.days)].sort()),
-          start_time: data.startTime,
-          duration_min: data.durationMin,
-          valid_from: ms(data.validFrom),
-          valid_until: ms(data.validUntil),
-        };
+  const values = windowValues(data);
   if (data.kind === 'once' && (values.ends_at as number) <= now) invalid(['end'], 'must be in the future');
+  const tz = data.timeZone;
   return withTx(ctx, async (db) => {
     const row = await db
       .insertInto('maintenance_windows')
@@ -1243,6 +1267,122 @@ export async function createMaintenanceWindow(
       entity: 'maintenance_window',
       entityId: row.id,
       details: { scope: data.scope, kind: data.kind, timeZone: tz, comment: data.comment },
+    });
+    return toWindow(actor, row, now);
+  });
+}
+
+/**
+ * Changes a window. The caller must be allowed to change both the window as it is and as it becomes:
+ * the old and the new scope object must be visible (404), and a head may neither edit a dealer-wide
+ * window nor turn one into it (403). Times already stored are instants, so changing only `timeZone`
+ * keeps a one-off window's start and end (and a weekly window's validity) where they are.
+ */
+export async function updateMaintenanceWindow(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  patch: MaintenanceWindowPatch,
+): Promise<MaintenanceWindow> {
+  const data = MaintenanceWindowPatch.parse(patch);
+  const before = await windowRow(ctx.db, actor, id);
+  requireWrite(actor);
+  if (before.scope_kind === 'dealer' && !dealerWide(actor.scope)) {
+    throw new ForbiddenError(
+      'only the operator and dealer-wide roles may change a dealer-wide maintenance window',
+    );
+  }
+  const kind = data.kind ?? (before.kind as 'once' | 'weekly');
+  const kindChanged = kind !== before.kind;
+  // Fields of the other kind would be dropped silently by the merge: name them instead.
+  const stray = (kind === 'once' ? WEEKLY_KEYS : ONCE_KEYS).filter((k) => data[k] !== undefined);
+  const needed = kindChanged
+    ? (kind === 'once' ? ONCE_KEYS : (['days', 'startTime', 'durationMin'] as const)).filter(
+        (k) => data[k] === undefined,
+      )
+    : [];
+  if (stray.length || needed.length) {
+    const hint = data.kind === undefined ? ` (send kind to change it)` : '';
+    throw new z.ZodError([
+      ...stray.map((k) => ({
+        code: 'custom' as const,
+        path: [k],
+        message: `only for ${kind === 'once' ? 'weekly' : 'once'} windows; this one is ${kind}${hint}`,
+        input: data[k],
+      })),
+      ...needed.map((k) => ({
+        code: 'custom' as const,
+        path: [k],
+        message: `required when kind changes to ${kind}`,
+        input: undefined,
+      })),
+    ]);
+  }
+  const keep = <T>(given: T | undefined, stored: T): T | undefined =>
+    given !== undefined ? given : kindChanged ? undefined : stored;
+  const opt = (given: number | string | null | undefined, stored: number | null) =>
+    given === null ? undefined : (keep(given, stored) ?? undefined);
+  const merged: MaintenanceWindowInput =
+    kind === 'once'
+      ? {
+          scope: data.scope ?? { kind: before.scope_kind as WindowScopeKind, id: before.scope_id },
+          timeZone: data.timeZone ?? before.time_zone,
+          comment: data.comment ?? before.comment,
+          kind,
+          start: keep(data.start, before.starts_at as number) as number | string,
+          end: keep(data.end, before.ends_at as number) as number | string,
+        }
+      : {
+          scope: data.scope ?? { kind: before.scope_kind as WindowScopeKind, id: before.scope_id },
+          timeZone: data.timeZone ?? before.time_zone,
+          comment: data.comment ?? before.comment,
+          kind,
+          days: keep(data.days, windowFromRow(before).days) as number[],
+          startTime: keep(data.startTime, before.start_time as string) as string,
+          durationMin: keep(data.durationMin, before.duration_min as number) as number,
+          validFrom: opt(data.validFrom, before.valid_from),
+          validUntil: opt(data.validUntil, before.valid_until),
+        };
+  // The same checks as a create, so the paths of any issue are the body's field names.
+  const full = MaintenanceWindowInput.parse(merged);
+  let dealerId = before.dealer_id;
+  if (data.scope) {
+    dealerId = await windowDealer(ctx, actor, data.scope);
+    if (data.scope.kind === 'dealer' && !dealerWide(actor.scope)) {
+      throw new ForbiddenError(
+        'a head may not make a maintenance window dealer-wide: scope it to a unit, client, installation or online access',
+      );
+    }
+  }
+  if (data.dealerId !== undefined && data.dealerId !== dealerId) throw new NotFoundError(full.scope.kind);
+  const now = ctx.clock.now();
+  const values = windowValues(full);
+  const scheduleChanged = data.kind !== undefined || data.start !== undefined || data.end !== undefined;
+  // Editing the comment of a past one-off window is fine; moving one into the past is not.
+  if (full.kind === 'once' && scheduleChanged && (values.ends_at as number) <= now) {
+    invalid(['end'], 'must be in the future');
+  }
+  return withTx(ctx, async (db) => {
+    const row = await db
+      .updateTable('maintenance_windows')
+      .set({
+        dealer_id: dealerId,
+        scope_kind: full.scope.kind,
+        scope_id: full.scope.id,
+        time_zone: full.timeZone,
+        kind: full.kind,
+        ...values,
+        comment: full.comment,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(db, ctx.clock, actor, {
+      dealerId,
+      action: 'update',
+      entity: 'maintenance_window',
+      entityId: id,
+      details: { changed: Object.keys(data).sort(), scope: full.scope, kind: full.kind },
     });
     return toWindow(actor, row, now);
   });

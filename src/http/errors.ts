@@ -30,6 +30,46 @@ function issueText(where: string, path: readonly PropertyKey[], message: string)
   return field ? `${field}: ${message}` : message;
 }
 
+/** What a zod issue carries, whether it came as a ZodError or through fastify's validation list. */
+interface IssueLike {
+  path: readonly PropertyKey[];
+  code?: string;
+  message: string;
+  keys?: readonly string[];
+  errors?: readonly (readonly IssueLike[])[];
+}
+
+/** A union's alternatives that failed only on the type: "expected number, received boolean". */
+function typeMismatch(branch: readonly IssueLike[]): string | null {
+  const only = branch.length === 1 ? branch[0] : undefined;
+  if (!only || only.code !== 'invalid_type' || only.path.length) return null;
+  return /expected (\w+)/.exec(only.message)?.[1] ?? null;
+}
+
+/**
+ * One line per field. Zod reports an unknown key at the object holding it and a failed union as
+ * "Invalid input"; both are spelled out so that the line names the field and what is wrong with it.
+ */
+function issueTexts(where: string, issue: IssueLike): string[] {
+  if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+    return issue.keys.map((k) => issueText(where, [...issue.path, k], 'unknown field'));
+  }
+  if (issue.code === 'invalid_union' && issue.errors?.length) {
+    const types = issue.errors.map(typeMismatch);
+    if (types.every((t) => t !== null)) {
+      const received = /received (\w+)/.exec(issue.errors[0]?.[0]?.message ?? '')?.[1];
+      const what = `expected ${[...new Set(types)].join(' or ')}${received ? `, received ${received}` : ''}`;
+      return [issueText(where, issue.path, `Invalid input: ${what}`)];
+    }
+    // The value had the right type for one alternative: its own complaints are the useful ones.
+    const matched = issue.errors.filter((_, i) => types[i] === null);
+    if (matched.length === 1) {
+      return (matched[0] ?? []).flatMap((i) => issueTexts(where, { ...i, path: [...issue.path, ...i.path] }));
+    }
+  }
+  return [issueText(where, issue.path, issue.message)];
+}
+
 function invalid(details: string[]): ErrorPayload {
   return { error: 'invalid', message: `invalid request: ${details.join('; ')}`, details };
 }
@@ -44,14 +84,21 @@ function bytesText(n: number): string {
 function toPayload(err: FastifyError | Error, req: FastifyRequest): { status: number; body: ErrorPayload } {
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'request';
-    const details = err.validation.map((v) =>
-      issueText(where, v.instancePath.split('/').filter(Boolean), v.message ?? 'is invalid'),
-    );
+    const details = err.validation.flatMap((v) => {
+      const params = v.params as Partial<IssueLike>;
+      return issueTexts(where, {
+        path: v.instancePath.split('/').filter(Boolean),
+        code: v.keyword,
+        message: v.message ?? 'is invalid',
+        keys: params.keys,
+        errors: params.errors,
+      });
+    });
     return { status: 400, body: invalid(details) };
   }
   // Repositories validate their input again; their zod errors name the field inside the body.
   if (err instanceof ZodError) {
-    return { status: 400, body: invalid(err.issues.map((i) => issueText('body', i.path, i.message))) };
+    return { status: 400, body: invalid(err.issues.flatMap((i) => issueTexts('body', i as IssueLike))) };
   }
   if (err instanceof ValidationError) {
     const body: ErrorPayload = { error: err.code, message: err.message };

@@ -1,8 +1,9 @@
 import type { AppContext } from '../context.js';
 import { withTx } from '../db/tx.js';
 import { getInstallation } from '../inventory/installations.js';
+import { NotFoundError } from '../lib/errors.js';
 import { audit } from '../tenancy/audit.js';
-import { insertUploadToken, type UploadTokenInfo } from '../tenancy/dealers.js';
+import { insertUploadToken, toUploadTokenInfo, type UploadTokenInfo } from '../tenancy/dealers.js';
 import { requireWrite, type Actor } from '../tenancy/scope.js';
 
 /**
@@ -38,18 +39,31 @@ export async function createAgentToken(
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    return {
-      token,
-      info: {
-        id,
-        dealerId: row.dealer_id,
-        installationId: row.installation_id,
-        label: row.label,
-        prefix: row.prefix,
-        createdAt: row.created_at,
-        lastUsedAt: null,
-        revokedAt: null,
-      },
-    };
+    return { token, info: toUploadTokenInfo(row) };
   });
+}
+
+/**
+ * The upload tokens bound to one installation (never the tokens themselves). Whoever may issue them
+ * may list them: the operator, dealer admins and heads who see the installation; managers and viewers
+ * get 403. The dealer-wide tokens are not included.
+ */
+export async function listAgentTokens(
+  ctx: AppContext,
+  actor: Actor,
+  installationId: number,
+  /** When the caller named a dealer too: an installation of another dealer is not found. */
+  dealerId?: number,
+): Promise<UploadTokenInfo[]> {
+  const inst = await getInstallation(ctx, actor, installationId);
+  if (dealerId !== undefined && inst.dealerId !== dealerId) throw new NotFoundError('installation');
+  requireWrite(actor);
+  const rows = await ctx.db
+    .selectFrom('upload_tokens')
+    .selectAll()
+    .where('installation_id', '=', inst.id)
+    .where('dealer_id', '=', inst.dealerId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toUploadTokenInfo);
 }

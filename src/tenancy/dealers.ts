@@ -1,11 +1,20 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { withTx } from '../db/tx.js';
-import type { DealerRow } from '../db/schema.js';
+import type { DealerRow, UploadTokenRow } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
 import { hashToken, newToken } from '../lib/secrets.js';
 import { audit } from './audit.js';
-import { dealerVisible, requireDealerAdmin, requireOperator, type Actor } from './scope.js';
+import {
+  clientVisible,
+  dealerVisible,
+  requireDealerAdmin,
+  requireOperator,
+  requireWrite,
+  type Actor,
+  type Scope,
+} from './scope.js';
 
 /** Dealer codes are used in the agents' `dealer:` header and in file paths: keep them plain. */
 export const DealerCode = z
@@ -146,6 +155,19 @@ export async function createUploadToken(
   });
 }
 
+export function toUploadTokenInfo(r: UploadTokenRow): UploadTokenInfo {
+  return {
+    id: r.id,
+    dealerId: r.dealer_id,
+    installationId: r.installation_id,
+    label: r.label,
+    prefix: r.prefix,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
 export async function listUploadTokens(
   ctx: AppContext,
   actor: Actor,
@@ -159,28 +181,34 @@ export async function listUploadTokens(
     .where(dealerVisible(actor.scope, 'upload_tokens.dealer_id'))
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    dealerId: r.dealer_id,
-    installationId: r.installation_id,
-    label: r.label,
-    prefix: r.prefix,
-    createdAt: r.created_at,
-    lastUsedAt: r.last_used_at,
-    revokedAt: r.revoked_at,
-  }));
+  return rows.map(toUploadTokenInfo);
 }
 
+/**
+ * Upload tokens the scope sees: every token of a visible dealer, except that a token bound to an
+ * installation exists only for those who see the installation (a head of another branch gets 404).
+ */
+function uploadTokenVisible(scope: Scope): Expression<SqlBool> {
+  return sql<SqlBool>`(${dealerVisible(scope, 'upload_tokens.dealer_id')} and (upload_tokens.installation_id is null
+    or upload_tokens.installation_id in (select ti.id from installations ti where ${clientVisible(scope, 'ti.client_id')})))`;
+}
+
+/**
+ * Revokes an upload token. A dealer-wide token is dealer-wide configuration (operator, dealer-admin);
+ * a per-installation token may also be revoked by a head who sees its installation, since heads issue
+ * those tokens too.
+ */
 export async function revokeUploadToken(ctx: AppContext, actor: Actor, tokenId: number): Promise<void> {
   const row = await ctx.db
     .selectFrom('upload_tokens')
-    .select(['id', 'dealer_id'])
+    .select(['id', 'dealer_id', 'installation_id'])
     .where('id', '=', tokenId)
-    .where(dealerVisible(actor.scope, 'upload_tokens.dealer_id'))
+    .where(uploadTokenVisible(actor.scope))
     .executeTakeFirst();
   // Visibility before role: another dealer's token is "not found" for every caller, never "forbidden".
   if (!row) throw new NotFoundError('upload token');
-  requireDealerAdmin(actor);
+  if (row.installation_id === null) requireDealerAdmin(actor);
+  else requireWrite(actor);
   await withTx(ctx, async (db) => {
     await db
       .updateTable('upload_tokens')
@@ -192,6 +220,7 @@ export async function revokeUploadToken(ctx: AppContext, actor: Actor, tokenId: 
       action: 'revoke',
       entity: 'upload_token',
       entityId: tokenId,
+      ...(row.installation_id === null ? {} : { details: { installationId: row.installation_id } }),
     });
   });
 }

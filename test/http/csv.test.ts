@@ -212,7 +212,7 @@ describe.each(DB_KINDS)('HTTP CSV import and export (%s)', (kind) => {
       type: 'text/csv',
     });
     expect(noDealer.status).toBe(400);
-    expect(body<{ message: string }>(noDealer).message).toContain('query.dealer');
+    expect(body<{ message: string }>(noDealer).message).toContain('querystring.dealer');
     const big = Buffer.alloc(65 * 1024, 'a');
     for (const opts of [{ raw: big, type: 'text/csv' }, { raw: form(big, 'big.csv') }]) {
       const r = await admin.req('POST', '/api/import/managers', opts);

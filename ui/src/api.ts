@@ -1,11 +1,12 @@
 /**
- * Talking to the SMART API from the browser. Two helpers cover every call:
+ * Talking to the SMART API from the browser. Three helpers cover every call:
  *
  * - `apiGet<T>(path, params)`: a GET with a query string built from `params` (arrays become repeated
  *   parameters, `undefined`/`null`/empty arrays are left out);
- * - `apiSend<T>(method, path, body)`: POST/PUT/PATCH/DELETE with a JSON body.
+ * - `apiSend<T>(method, path, body)`: POST/PUT/PATCH/DELETE with a JSON body;
+ * - `apiUpload<T>(path, form, options)`: a multipart/form-data upload (files).
  *
- * Both send the session cookie, parse the JSON answer and throw an `ApiError` carrying the HTTP status,
+ * All send the session cookie, parse the JSON answer and throw an `ApiError` carrying the HTTP status,
  * the server's error code and its message (`{"error": "...", "message": "..."}`, see docs/api.md).
  * A 401 also tells the listeners registered with `onUnauthorized` (the app then shows the login page).
  *
@@ -77,14 +78,23 @@ export function withQuery(path: string, params: Params = {}): string {
   return s ? `${path}?${s}` : path;
 }
 
-async function call<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function call<T>(
+  method: string,
+  url: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  okStatuses: readonly number[] = [],
+): Promise<T> {
+  // A form goes as is: the browser writes the multipart Content-Type with its boundary.
+  const form = body instanceof FormData;
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers:
+        body === undefined || form ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
       signal,
     });
   } catch (e) {
@@ -100,7 +110,7 @@ async function call<T>(method: string, url: string, body?: unknown, signal?: Abo
       json = undefined;
     }
   }
-  if (!res.ok) {
+  if (!res.ok && !okStatuses.includes(res.status)) {
     const err = (json ?? {}) as { error?: string; message?: string; details?: string[] };
     if (res.status === 401) for (const fn of unauthorizedListeners) fn();
     throw new ApiError(
@@ -125,6 +135,23 @@ export function apiSend<T>(
   body?: unknown,
 ): Promise<T> {
   return call<T>(method, path, body);
+}
+
+export interface UploadOptions {
+  /** The query string, as for `apiGet`. */
+  params?: Params;
+  method?: 'POST' | 'PUT';
+  signal?: AbortSignal;
+  /**
+   * Error statuses whose JSON body is the answer rather than an error: an import answers 422 with the
+   * same result as 200, listing the file's errors.
+   */
+  okStatuses?: readonly number[];
+}
+
+/** Uploads `form` (files and fields) as multipart/form-data; errors and 401 as for `apiSend`. */
+export function apiUpload<T>(path: string, form: FormData, opts: UploadOptions = {}): Promise<T> {
+  return call<T>(opts.method ?? 'POST', withQuery(path, opts.params), form, opts.signal, opts.okStatuses);
 }
 
 // ---------------------------------------------------------------- the dashboards' endpoints

@@ -32,6 +32,7 @@ import {
   listRules,
   listSilences,
   MaintenanceWindowInput,
+  MaintenanceWindowPatch,
   previewRouting,
   putAlertSettings,
   reorderRules,
@@ -44,6 +45,7 @@ import {
   SILENCE_STATES,
   SilenceInput,
   updateChannel,
+  updateMaintenanceWindow,
   updateRule,
   WINDOW_SCOPES,
 } from '../../alerts/admin.js';
@@ -742,6 +744,20 @@ export const alertRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ru
       },
     },
     async (req, reply) => reply.code(201).send(await createMaintenanceWindow(ctx, actorOf(req), req.body)),
+  );
+
+  app.patch(
+    '/maintenance-windows/:id',
+    {
+      schema: {
+        tags: suppressionTags,
+        summary: 'Change a maintenance window: any field of the create body, checked the same way',
+        params: IdParams,
+        body: MaintenanceWindowPatch,
+        response: { 200: WindowOut, ...writeErrors },
+      },
+    },
+    async (req) => updateMaintenanceWindow(ctx, actorOf(req), req.params.id, req.body),
   );
 
   app.delete(

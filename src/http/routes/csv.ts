@@ -29,7 +29,8 @@ const DealerRef = z
 async function resolveDealer(ctx: AppContext, actor: Actor, ref: string | undefined): Promise<Dealer> {
   if (ref === undefined) {
     const own = scopeDealerId(actor.scope);
-    if (own === null) throw new ValidationError('query.dealer: required, because you belong to no dealer');
+    if (own === null)
+      throw new ValidationError('querystring.dealer: required, because you belong to no dealer');
     return getDealer(ctx, actor, own);
   }
   if (/^\d+$/.test(ref)) {

@@ -10,7 +10,8 @@ import {
   revokeUploadToken,
 } from '../../tenancy/dealers.js';
 import { actorOf } from '../auth.js';
-import { authErrors, DealerOut, IdParams, UploadTokenOut, writeErrors } from '../schemas.js';
+import { listAgentTokens } from '../../ingest/agent-tokens.js';
+import { authErrors, DealerOut, IdParams, QueryId, UploadTokenOut, writeErrors } from '../schemas.js';
 import type { RouteOptions } from './common.js';
 
 const tags = ['dealers'];
@@ -56,7 +57,12 @@ export const dealerRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { r
       schema: {
         tags,
         summary: "The dealer's agent upload tokens (never the tokens themselves)",
+        description:
+          'With installationId, only the tokens bound to that installation; heads who see it may list those.',
         params: IdParams,
+        querystring: z.object({
+          installationId: QueryId.describe('only the tokens bound to this installation'),
+        }),
         response: { 200: z.array(UploadTokenOut), ...authErrors },
       },
     },
@@ -64,7 +70,10 @@ export const dealerRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { r
       const actor = actorOf(req);
       // Visibility first, so another dealer's id answers 404 whatever the caller's role.
       await getDealer(ctx, actor, req.params.id);
-      return listUploadTokens(ctx, actor, req.params.id);
+      const { installationId } = req.query;
+      if (installationId === undefined) return listUploadTokens(ctx, actor, req.params.id);
+      // The filter runs in SQL under the installation's own rule (a head who sees it may list it).
+      return listAgentTokens(ctx, actor, installationId, req.params.id);
     },
   );
 

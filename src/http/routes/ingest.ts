@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createAgentToken } from '../../ingest/agent-tokens.js';
+import { createAgentToken, listAgentTokens } from '../../ingest/agent-tokens.js';
 import {
   AttachInput,
   attachUnregisteredSource,
@@ -106,6 +106,20 @@ export const ingestRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { r
       },
     },
     async (req) => installationChannels(ctx, actorOf(req), req.params.id),
+  );
+
+  app.get(
+    '/installations/:id/agent-tokens',
+    {
+      schema: {
+        tags,
+        summary:
+          'The upload tokens bound to this installation (never the tokens themselves); for those who may issue them',
+        params: IdParams,
+        response: { 200: z.array(UploadTokenOut), ...authErrors },
+      },
+    },
+    async (req) => listAgentTokens(ctx, actorOf(req), req.params.id),
   );
 
   app.post(

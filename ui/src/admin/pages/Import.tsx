@@ -6,7 +6,7 @@
  * the same file with the same options and shows the result.
  */
 import { useMemo, useRef, useState, type DragEvent } from 'react';
-import { ApiError, withQuery } from '../../api';
+import { ApiError, apiUpload, withQuery } from '../../api';
 import { TablePanel, type Column } from '../../components/TablePanel';
 import { errorText } from '../../components/Panel';
 import { Icon } from '../../components/icons';
@@ -32,26 +32,19 @@ async function postImport(
 ): Promise<ImportResult> {
   const fd = new FormData();
   fd.append('file', file, file.name);
-  let res: Response;
-  try {
-    res = await fetch(withQuery(`/api/import/${kind}`, params), {
-      method: 'POST',
-      body: fd,
-      credentials: 'same-origin',
-    });
-  } catch (e) {
-    throw new ApiError(0, 'network', `the server does not answer (${(e as Error).message})`);
-  }
-  const json = (await res.json().catch(() => undefined)) as
-    (ImportResult & { error?: string; message?: string; details?: string[] }) | undefined;
   // 200: valid (applied or listed); 422: the file has errors, and the body is the same result.
-  if ((res.status === 200 || res.status === 422) && json && Array.isArray(json.changes)) return json;
-  throw new ApiError(
-    res.status,
-    json?.error ?? 'http',
-    json?.message ?? `HTTP ${res.status}`,
-    json?.details ?? [],
-  );
+  const r = await apiUpload<ImportResult | undefined>(`/api/import/${kind}`, fd, {
+    params,
+    okStatuses: [422],
+  });
+  if (!r || !Array.isArray(r.changes)) {
+    throw new ApiError(
+      422,
+      'http',
+      tx('Сервер не вернул результат импорта', 'The server sent no import result'),
+    );
+  }
+  return r;
 }
 
 function entityName(e: ImportChange['entity']): string {

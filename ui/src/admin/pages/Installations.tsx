@@ -2,8 +2,9 @@
  * Installations: polled by URL or pushed by an agent (or closed: uploaded by hand). Address and port,
  * probe settings (interval, behind a proxy, smartlogin user and a write-only password: an empty field
  * keeps the stored one), the License manager address, collection settings and the managers told.
- * Each installation has its agent upload tokens (created here and shown once; revoked by a dealer
- * admin) and a page with what an agent needs (the scripts themselves come with a later release).
+ * Each installation has its agent upload tokens (created here and shown once, listed and revoked by
+ * whoever may change the installation) and a page with what an agent needs (the scripts themselves
+ * come with a later release).
  */
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -569,16 +570,19 @@ function InstallationDialog({
   );
 }
 
-/** The installation's own upload tokens: create (shown once), list and revoke (dealer admins). */
+/**
+ * The installation's own upload tokens: create (shown once), list and revoke. The server lists only
+ * this installation's tokens, for the roles that may change it (a head included).
+ */
 function AgentTokensDialog({ installation: inst, onClose }: { installation: Installation; onClose(): void }) {
   const admin = useAdmin();
   const tokens = useQuery({
-    queryKey: ['admin', 'upload-tokens', inst.dealerId],
+    queryKey: ['admin', 'upload-tokens', 'installation', inst.id],
     queryFn: ({ signal }) =>
-      apiGet<UploadToken[]>(`/api/dealers/${inst.dealerId}/upload-tokens`, undefined, signal),
-    enabled: admin.isDealerAdmin,
+      apiGet<UploadToken[]>(`/api/installations/${inst.id}/agent-tokens`, undefined, signal),
+    enabled: admin.canWrite,
   });
-  const mine = (tokens.data ?? []).filter((x) => x.installationId === inst.id);
+  const mine = tokens.data ?? [];
   const [label, setLabel] = useState('');
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [busy, setBusy] = useState(false);
@@ -639,7 +643,7 @@ function AgentTokensDialog({ installation: inst, onClose }: { installation: Inst
           placeholder={`agent ${inst.sourceKey}`}
           maxLength={100}
         />
-        {admin.isDealerAdmin ? (
+        {admin.canWrite ? (
           <StatusBox
             status={{
               loading: tokens.isLoading,
@@ -693,8 +697,8 @@ function AgentTokensDialog({ installation: inst, onClose }: { installation: Inst
         ) : (
           <Notice>
             {tx(
-              'Список и отзыв токенов доступны администратору дилера: сервер не отдаёт их руководителю.',
-              'Listing and revoking tokens is for the dealer admin: the server does not show them to a head.',
+              'Токены видят и отзывают те, кто может изменять инсталляцию.',
+              'Tokens are listed and revoked by those who may change the installation.',
             )}
           </Notice>
         )}

@@ -2,7 +2,7 @@
  * Maintenance windows: while one is active, the alerts of its object (the dealer, a unit, a client, an
  * installation or an online access) are held back. One-off (start and end) or weekly (days, a start
  * time and a duration, optionally within a validity period), in an IANA time zone that defaults to the
- * browser's.
+ * browser's. Editing sends only what changed (PATCH), so a past window's comment stays editable.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -68,6 +68,29 @@ export function timeZones(): string[] {
     'UTC',
   ];
   return [...new Set([own, ...common, ...zones])];
+}
+
+/** `YYYY-MM-DDTHH:MM` of an instant in `zone`, for a datetime-local input read in that zone. */
+function zoneInput(ms: number | null, zone: string): string {
+  if (ms === null) return '';
+  try {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
+        .formatToParts(ms)
+        .map((p) => [p.type, p.value]),
+    );
+    return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+  } catch {
+    return localInput(ms);
+  }
 }
 
 function weekdays(): string[] {
@@ -166,6 +189,7 @@ export function Maintenance() {
   });
   const scope = useScopeObjects();
   const [create, setCreate] = useState(false);
+  const [edit, setEdit] = useState<MaintenanceWindow | null>(null);
   const [del, setDel] = useState<MaintenanceWindow | null>(null);
   const [toast, showToast] = useToast();
   const invalidate = useInvalidate();
@@ -210,14 +234,23 @@ export function Maintenance() {
       value: () => null,
       csv: () => '',
       render: (w) => (
-        <RowButton
-          icon="trash"
-          danger
-          label={`${L.remove()}: ${w.comment}`}
-          why={why(w)}
-          onClick={() => setDel(w)}
-          testid="window-delete"
-        />
+        <span className="cell-actions">
+          <RowButton
+            icon="edit"
+            label={`${L.edit()}: ${w.comment}`}
+            why={why(w)}
+            onClick={() => setEdit(w)}
+            testid="window-edit"
+          />
+          <RowButton
+            icon="trash"
+            danger
+            label={`${L.remove()}: ${w.comment}`}
+            why={why(w)}
+            onClick={() => setDel(w)}
+            testid="window-delete"
+          />
+        </span>
       ),
     },
   ];
@@ -263,6 +296,16 @@ export function Maintenance() {
           }}
         />
       )}
+      {edit && (
+        <WindowDialog
+          window={edit}
+          onClose={() => setEdit(null)}
+          onDone={() => {
+            void invalidate('windows');
+            showToast(L.saved(edit.comment));
+          }}
+        />
+      )}
       {del && (
         <ConfirmDialog
           title={L.confirmDelete(tx('окно обслуживания', 'the maintenance window'))}
@@ -284,49 +327,125 @@ export function Maintenance() {
   );
 }
 
-function WindowDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) {
+type WindowForm = {
+  scopeKind: WindowScopeKind;
+  scopeId: string;
+  kind: 'once' | 'weekly';
+  timeZone: string;
+  start: string;
+  end: string;
+  days: number[];
+  startTime: string;
+  durationMin: string;
+  validFrom: string;
+  validUntil: string;
+  comment: string;
+};
+
+/** The create body of a form's values (local times are read in the window's zone by the server). */
+function windowBody(v: WindowForm): Record<string, unknown> {
+  const common = {
+    scope: { kind: v.scopeKind, id: Number(v.scopeId) },
+    timeZone: v.timeZone,
+    comment: v.comment.trim(),
+  };
+  return v.kind === 'once'
+    ? { ...common, kind: 'once', start: v.start, end: v.end }
+    : {
+        ...common,
+        kind: 'weekly',
+        days: [...v.days].sort(),
+        startTime: v.startTime,
+        durationMin: Number(v.durationMin),
+        ...(v.validFrom ? { validFrom: v.validFrom } : {}),
+        ...(v.validUntil ? { validUntil: v.validUntil } : {}),
+      };
+}
+
+/**
+ * What an edit sends: only the fields that changed, so an untouched past window is not refused for
+ * ending in the past. Local times go again when the zone changes, since the form shows them in it;
+ * a validity bound that was cleared goes as null.
+ */
+function windowChanges(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
+  const same = (k: string) => JSON.stringify(before[k]) === JSON.stringify(after[k]);
+  const whole = before.kind !== after.kind || before.timeZone !== after.timeZone;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(after)) if (whole || !same(k)) out[k] = x;
+  if (!whole) for (const k of ['validFrom', 'validUntil']) if (k in before && !(k in after)) out[k] = null;
+  return out;
+}
+
+/** A new window (no `window`) or changes to one. */
+function WindowDialog({
+  window: w,
+  onClose,
+  onDone,
+}: {
+  window?: MaintenanceWindow;
+  onClose(): void;
+  onDone(): void;
+}) {
   const admin = useAdmin();
   const dp = useDealerParam();
   const scope = useScopeObjects();
   const zones = useMemo(timeZones, []);
   const [now] = useState(() => Date.now());
-  const f = useForm(
-    {
-      scopeKind: (admin.isDealerAdmin ? 'dealer' : 'unit') as WindowScopeKind,
-      scopeId:
-        admin.isDealerAdmin && admin.dealerId !== null
-          ? String(admin.dealerId)
-          : admin.ownUnitId
-            ? String(admin.ownUnitId)
-            : '',
-      kind: 'once' as 'once' | 'weekly',
-      timeZone: browserZone(),
-      start: localInput(now + 60 * 60_000).slice(0, 14) + '00',
-      end: localInput(now + 3 * 60 * 60_000).slice(0, 14) + '00',
-      days: [] as number[],
-      startTime: '22:00',
-      durationMin: '120',
-      validFrom: '',
-      validUntil: '',
-      comment: '',
-    },
-    [
-      'scope',
-      'scope.id',
-      'scope.kind',
-      'timeZone',
-      'kind',
-      'start',
-      'end',
-      'days',
-      'startTime',
-      'durationMin',
-      'validFrom',
-      'validUntil',
-      'comment',
-      'dealerId',
-    ],
+  const [initial] = useState(() =>
+    w
+      ? {
+          scopeKind: w.scope.kind,
+          scopeId: String(w.scope.id),
+          kind: w.kind,
+          timeZone: w.timeZone,
+          start: w.kind === 'once' ? zoneInput(w.startsAt, w.timeZone) : '',
+          end: w.kind === 'once' ? zoneInput(w.endsAt, w.timeZone) : '',
+          days: w.days,
+          startTime: w.startTime ?? '22:00',
+          durationMin: String(w.durationMin ?? 120),
+          validFrom: zoneInput(w.validFrom, w.timeZone),
+          validUntil: zoneInput(w.validUntil, w.timeZone),
+          comment: w.comment,
+        }
+      : {
+          scopeKind: (admin.isDealerAdmin ? 'dealer' : 'unit') as WindowScopeKind,
+          scopeId:
+            admin.isDealerAdmin && admin.dealerId !== null
+              ? String(admin.dealerId)
+              : admin.ownUnitId
+                ? String(admin.ownUnitId)
+                : '',
+          kind: 'once' as 'once' | 'weekly',
+          timeZone: browserZone(),
+          start: localInput(now + 60 * 60_000).slice(0, 14) + '00',
+          end: localInput(now + 3 * 60 * 60_000).slice(0, 14) + '00',
+          days: [] as number[],
+          startTime: '22:00',
+          durationMin: '120',
+          validFrom: '',
+          validUntil: '',
+          comment: '',
+        },
   );
+  const f = useForm(initial, [
+    'scope',
+    'scope.id',
+    'scope.kind',
+    'timeZone',
+    'kind',
+    'start',
+    'end',
+    'days',
+    'startTime',
+    'durationMin',
+    'validFrom',
+    'validUntil',
+    'comment',
+    'dealerId',
+  ]);
   const v = f.values;
   const save = () => {
     const e: Record<string, string> = {};
@@ -341,25 +460,10 @@ function WindowDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) 
         e.durationMin = tx('От 1 до 10080 минут', 'From 1 to 10080 minutes');
     }
     return f.submit(async () => {
-      const common = {
-        ...dp,
-        scope: { kind: v.scopeKind, id: Number(v.scopeId) },
-        timeZone: v.timeZone,
-        comment: v.comment.trim(),
-      };
-      const body =
-        v.kind === 'once'
-          ? { ...common, kind: 'once', start: v.start, end: v.end }
-          : {
-              ...common,
-              kind: 'weekly',
-              days: [...v.days].sort(),
-              startTime: v.startTime,
-              durationMin: Number(v.durationMin),
-              ...(v.validFrom ? { validFrom: v.validFrom } : {}),
-              ...(v.validUntil ? { validUntil: v.validUntil } : {}),
-            };
-      await apiSend('POST', '/api/maintenance-windows', body);
+      const body = windowBody(v);
+      if (w)
+        await apiSend('PATCH', `/api/maintenance-windows/${w.id}`, windowChanges(windowBody(initial), body));
+      else await apiSend('POST', '/api/maintenance-windows', { ...dp, ...body });
       onDone();
       onClose();
     }, e);
@@ -367,12 +471,16 @@ function WindowDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) 
   const kinds = WINDOW_SCOPES.filter((k) => k !== 'dealer' || admin.isDealerAdmin);
   return (
     <FormDialog
-      title={tx('Новое окно обслуживания', 'New maintenance window')}
+      title={
+        w
+          ? tx('Окно обслуживания', 'Maintenance window')
+          : tx('Новое окно обслуживания', 'New maintenance window')
+      }
       onClose={onClose}
       onSubmit={() => void save()}
       busy={f.busy}
       error={f.errors.general}
-      submitLabel={L.create()}
+      submitLabel={w ? L.save() : L.create()}
       testid="window-dialog"
       wide
     >
