@@ -238,7 +238,9 @@ export async function pgDataset(o: DatasetOptions): Promise<Dataset> {
       finish: async (ctx) => {
         let t = performance.now();
         await sql`set maintenance_work_mem = '1GB'`.execute(ctx.db);
-        await sql`alter table samples add constraint samples_pk primary key (series_id, ts) include (value)`.execute(ctx.db);
+        await sql`alter table samples add constraint samples_pk primary key (series_id, ts) include (value)`.execute(
+          ctx.db,
+        );
         await sql`create unique index search_log_identity on search_log (installation_id, at, login, query)`.execute(
           ctx.db,
         );
