@@ -51,6 +51,7 @@ import {
   primaryName,
   redactTarget,
   type EffectiveSettings,
+  type StoredAlertSettings,
 } from './queries.js';
 import { loadDealerRouting, receiversFor, unitCovers } from './routing.js';
 import { forgetAlertSettings } from './settings.js';
@@ -1466,17 +1467,7 @@ export const AlertSettingsInput = z
   .strict();
 export type AlertSettingsInput = z.input<typeof AlertSettingsInput>;
 
-export interface AlertSettingsOverride {
-  enabled: boolean;
-  countThreshold: number | null;
-  forMs: number | null;
-  keepFiringForMs: number | null;
-  groupWaitMs: number | null;
-  groupIntervalMs: number | null;
-  repeatIntervalMs: number | null;
-  params: Record<string, number>;
-  updatedAt: number;
-}
+export type AlertSettingsOverride = StoredAlertSettings;
 
 export interface AlertSettingsView {
   dealerId: number;

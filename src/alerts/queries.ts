@@ -42,7 +42,7 @@ import {
   type Priority,
 } from './catalogue.js';
 import { runbookUrl } from './messages.js';
-import { settingsFrom } from './settings.js';
+import { settingsFrom, type AlertOverride } from './settings.js';
 import { loadSuppressions, suppressionOf, type Suppressions } from './suppression.js';
 
 const TRUE = sql<SqlBool>`1 = 1`;
@@ -71,7 +71,7 @@ export function primaryName(name: string): string {
 /** A dealer the actor may see: the given one, or their own. The operator must name one. */
 export async function dealerOf(ctx: AppContext, actor: Actor, given: number | undefined): Promise<number> {
   const id = given ?? scopeDealerId(actor.scope);
-  if (id === null) throw new ValidationError('dealerId: required, because you belong to no dealer');
+  if (id === null) throw ValidationError.about('dealerId', 'required, because you belong to no dealer');
   await getDealer(ctx, actor, id);
   return id;
 }
@@ -446,7 +446,10 @@ export async function acknowledgeAlert(
 /** What settings.ts takes: a dealer's overrides by catalogue name. */
 export type SettingsOverrides = Parameters<typeof settingsFrom>[0];
 
-export async function loadOverrides(db: Db, dealerId: number): Promise<SettingsOverrides> {
+/** A dealer's stored settings of one alert: null fields (and params left out) take the catalogue's. */
+export type StoredAlertSettings = AlertOverride & { updatedAt: number };
+
+export async function loadOverrides(db: Db, dealerId: number): Promise<Map<string, StoredAlertSettings>> {
   const rows = await db.selectFrom('alert_settings').selectAll().where('dealer_id', '=', dealerId).execute();
   return new Map(
     rows.map((r) => [
@@ -460,6 +463,7 @@ export async function loadOverrides(db: Db, dealerId: number): Promise<SettingsO
         groupIntervalMs: r.group_interval_ms,
         repeatIntervalMs: r.repeat_interval_ms,
         params: r.params ? (JSON.parse(r.params) as Record<string, number>) : {},
+        updatedAt: r.updated_at,
       },
     ]),
   );
@@ -511,6 +515,8 @@ export interface CatalogueEntry {
   effective: EffectiveSettings;
   /** The dealer has changed a setting of this alert. */
   overridden: boolean;
+  /** What the dealer stored, as `GET /api/alert-settings/:name` shows it; null when nothing is. */
+  override: StoredAlertSettings | null;
 }
 
 /**
@@ -524,7 +530,8 @@ export async function alertCatalogue(
 ): Promise<{ dealerId: number | null; alerts: CatalogueEntry[] }> {
   const id = dealerId ?? scopeDealerId(actor.scope);
   if (id !== null) await getDealer(ctx, actor, id);
-  const overrides = id === null ? new Map() : await loadOverrides(ctx.db, id);
+  const overrides: Map<string, StoredAlertSettings> =
+    id === null ? new Map() : await loadOverrides(ctx.db, id);
   const none: SettingsOverrides = new Map();
   return {
     dealerId: id,
@@ -546,6 +553,7 @@ export async function alertCatalogue(
       defaults: effectiveSettings(none, d.name),
       effective: effectiveSettings(overrides, d.name),
       overridden: overrides.has(d.name),
+      override: overrides.get(d.name) ?? null,
     })),
   };
 }

@@ -64,6 +64,10 @@ export function describeError(e: unknown): DescribedError {
       details.length === 1 ? `invalid ${details[0]}` : `invalid input:\n  ${details.join('\n  ')}`;
     return { exitCode: 2, code: 'invalid', message, details };
   }
+  if (e instanceof ValidationError && e.field) {
+    const detail = `${optionName(e.field)}: ${e.reason}`;
+    return { exitCode: 2, code: e.code, message: `invalid ${detail}`, details: [detail] };
+  }
   if (e instanceof ValidationError) {
     const message = e.details.length ? `${e.message}:\n  ${e.details.join('\n  ')}` : e.message;
     return { exitCode: 2, code: e.code, message, details: e.details };

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ZodError } from 'zod';
+import { ZodError, ZodType } from 'zod';
 import { AppError, ValidationError } from '../lib/errors.js';
 
 export class UnauthorizedError extends AppError {
@@ -81,6 +81,44 @@ function bytesText(n: number): string {
   return `${n} bytes`;
 }
 
+/** The zod definition fields `hasField` looks through (the same in every zod 4 schema). */
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  in?: unknown;
+  options?: readonly unknown[];
+  left?: unknown;
+  right?: unknown;
+}
+
+/** Whether a route's zod schema has a top-level field `key` (through optional, pipes, unions...). */
+function hasField(schema: unknown, key: string, depth = 0): boolean {
+  if (!(schema instanceof ZodType) || depth > 10) return false;
+  const def = schema._zod.def as SchemaDef;
+  const inner = (s: unknown) => hasField(s, key, depth + 1);
+  if (def.type === 'object') return Object.hasOwn(def.shape ?? {}, key);
+  if (def.type === 'pipe') return inner(def.in);
+  if (def.type === 'union') return (def.options ?? []).some(inner);
+  if (def.type === 'intersection') return inner(def.left) || inner(def.right);
+  return def.innerType !== undefined && inner(def.innerType);
+}
+
+const PARTS = ['body', 'querystring', 'params'] as const;
+
+/**
+ * Where the request carried the input field a service complains about: the part of the route's
+ * schema that has it; otherwise the body (or the query string of a request without a body schema).
+ */
+function whereIs(req: FastifyRequest, head: PropertyKey | undefined): string {
+  const schema = (req.routeOptions.schema ?? {}) as Partial<Record<(typeof PARTS)[number], unknown>>;
+  if (typeof head === 'string') {
+    const part = PARTS.find((p) => hasField(schema[p], head));
+    if (part) return part;
+  }
+  return schema.body === undefined && schema.querystring !== undefined ? 'querystring' : 'body';
+}
+
 function toPayload(err: FastifyError | Error, req: FastifyRequest): { status: number; body: ErrorPayload } {
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'request';
@@ -96,9 +134,16 @@ function toPayload(err: FastifyError | Error, req: FastifyRequest): { status: nu
     });
     return { status: 400, body: invalid(details) };
   }
-  // Repositories validate their input again; their zod errors name the field inside the body.
+  // Services validate their input again; their zod errors name the field inside their input, which
+  // the route took from the body, the query string or the path.
   if (err instanceof ZodError) {
-    return { status: 400, body: invalid(err.issues.flatMap((i) => issueTexts('body', i as IssueLike))) };
+    return {
+      status: 400,
+      body: invalid(err.issues.flatMap((i) => issueTexts(whereIs(req, i.path[0]), i as IssueLike))),
+    };
+  }
+  if (err instanceof ValidationError && err.field) {
+    return { status: 400, body: invalid([issueText(whereIs(req, err.field[0]), err.field, err.reason)]) };
   }
   if (err instanceof ValidationError) {
     const body: ErrorPayload = { error: err.code, message: err.message };

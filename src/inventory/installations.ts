@@ -246,7 +246,7 @@ export async function createInstallation(
       port = data.port ?? defaultPort(protocol);
     } else {
       const problem = agentNameProblem(name);
-      if (problem) throw new ValidationError(`source name "${name}" ${problem}`);
+      if (problem) throw ValidationError.about('sourceName', `source name "${name}" ${problem}`);
       address = data.address ?? null;
       port = data.port ?? null;
       name = name.trim();
@@ -320,7 +320,10 @@ export async function updateInstallation(
     const protocol = data.protocol === undefined ? before.protocol : data.protocol;
     const port = data.port === undefined ? before.port : data.port;
     if (before.kind === 'polled' && (!address || !port || !protocol)) {
-      throw new ValidationError('a polled installation needs an address, a port and a protocol');
+      throw ValidationError.about(
+        !address ? 'address' : !port ? 'port' : 'protocol',
+        'a polled installation needs an address, a port and a protocol',
+      );
     }
     const sourceKey = before.kind === 'polled' ? sourceKeyOf('polled', address, port, '') : before.sourceKey;
     if (sourceKey !== before.sourceKey) {

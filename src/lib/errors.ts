@@ -27,11 +27,28 @@ export class ForbiddenError extends AppError {
 }
 
 export class ValidationError extends AppError {
+  /**
+   * The input field the problem is about, as the service's input names it (`['dealerId']`), when
+   * there is one: the HTTP layer then names it where the request carried it (`querystring.dealerId: …`),
+   * the CLI names the option (`--dealer: …`). `message` is then `dealerId: <reason>`.
+   */
+  readonly field: readonly (string | number)[] | null;
+  /** What is wrong, without the field. */
+  readonly reason: string;
+
   constructor(
     message: string,
     readonly details: string[] = [],
+    field: readonly (string | number)[] | null = null,
   ) {
-    super(message, 400, 'invalid');
+    super(field?.length ? `${field.join('.')}: ${message}` : message, 400, 'invalid');
+    this.field = field?.length ? field : null;
+    this.reason = message;
+  }
+
+  /** A problem with one input field; `reason` says what is wrong without naming the field. */
+  static about(field: string | readonly (string | number)[], reason: string): ValidationError {
+    return new ValidationError(reason, [], typeof field === 'string' ? [field] : field);
   }
 }
 

@@ -131,12 +131,12 @@ export async function createUser(
   const data = schema.parse(input);
   checkGrant(actor, data.role);
   if (data.role === 'operator' && data.dealerId !== null) {
-    throw new ValidationError('an operator belongs to no dealer: omit --dealer');
+    throw ValidationError.about('dealerId', 'an operator belongs to no dealer; leave it out');
   }
   if (data.role !== 'operator' && data.dealerId === null)
-    throw new ValidationError(`role ${data.role} needs a dealer`);
+    throw ValidationError.about('dealerId', `role ${data.role} needs a dealer`);
   if (data.role === 'manager' && !data.managerId) {
-    throw new ValidationError('a user with role manager must be linked to a manager record (managerId)');
+    throw ValidationError.about('managerId', 'a user with role manager must be linked to a manager record');
   }
   const passwordHash = await hashPassword(data.password);
   return withTx(ctx, async (db) => {
@@ -204,7 +204,7 @@ export async function updateUser(ctx: AppContext, actor: Actor, id: number, patc
     }
     const role = data.role ?? before.role;
     if (role === 'manager' && !managerId)
-      throw new ValidationError('a manager user must be linked to a manager');
+      throw ValidationError.about('managerId', 'a manager user must be linked to a manager');
     const row = await db
       .updateTable('users')
       .set({

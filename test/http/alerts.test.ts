@@ -566,7 +566,7 @@ describe.each(DB_KINDS)('HTTP: alerts (%s)', (kind) => {
     expectStatus(await putAs(manager1, 'KodeksIcmp', { enabled: false }), 403);
     expectStatus(await putAs(bAdmin, 'KodeksIcmp', { enabled: false, dealerId: a.dealer.id }), 404);
     expectStatus(await bAdmin.get(`/api/alert-settings/KodeksIcmp?dealerId=${a.dealer.id}`), 404);
-    expectInvalid(await putAs(root, 'KodeksIcmp', { enabled: false }), 'dealerId');
+    expectInvalid(await putAs(root, 'KodeksIcmp', { enabled: false }), 'body.dealerId: required');
     expectStatus(await putAs(root, 'KodeksIcmp', { enabled: false, dealerId: a.dealer.id }), 200);
     expect((await dealerAlertSettings(ctx, a.dealer.id)).enabled('KodeksIcmp')).toBe(false);
 
@@ -577,6 +577,75 @@ describe.each(DB_KINDS)('HTTP: alerts (%s)', (kind) => {
       effective: { enabled: true },
     });
     expect((await dealerAlertSettings(ctx, a.dealer.id)).enabled('KodeksIcmp')).toBe(true);
+  });
+
+  it("the catalogue carries the dealer's stored settings, even a value equal to the default, to that dealer only", async () => {
+    interface Stored {
+      enabled: boolean;
+      countThreshold: number | null;
+      forMs: number | null;
+      groupWaitMs: number | null;
+      params: Record<string, number>;
+      updatedAt: number;
+    }
+    interface Entry {
+      name: string;
+      defaults: { countThreshold: number | null };
+      effective: { countThreshold: number | null };
+      overridden: boolean;
+      override: Stored | null;
+    }
+    const catalogue = async (c: Client, query = '') => {
+      const r = await c.get(`/api/alert-catalogue${query}`);
+      expectStatus(r, 200);
+      return new Map(body<{ alerts: Entry[] }>(r).alerts.map((x) => [x.name, x]));
+    };
+    const stored = async (c: Client, name: string, query = '') => {
+      const r = await c.get(`/api/alert-settings/${name}${query}`);
+      expectStatus(r, 200);
+      return body<{ override: Stored | null }>(r).override;
+    };
+
+    // The default Count threshold, stored: the effective value does not change, the entry says it is set.
+    const put = await admin.req('PUT', '/api/alert-settings/KodeksIcmp', {
+      body: { countThreshold: 10, forMs: 0 },
+    });
+    expectStatus(put, 200);
+    const mine = await catalogue(admin);
+    const icmp = mine.get('KodeksIcmp');
+    expect(icmp?.effective.countThreshold).toBe(icmp?.defaults.countThreshold);
+    expect(icmp).toMatchObject({
+      overridden: true,
+      override: { enabled: true, countThreshold: 10, forMs: 0, groupWaitMs: null, params: {} },
+    });
+    // The same shape and values as the settings endpoint's stored part.
+    expect(icmp?.override).toEqual(await stored(admin, 'KodeksIcmp'));
+    expect(mine.get('KodeksDBOperUpToOld')?.override).toEqual(await stored(admin, 'KodeksDBOperUpToOld'));
+    expect(mine.get('KodeksDBOperUpToOld')?.override).toMatchObject({
+      countThreshold: 20,
+      groupWaitMs: 60_000,
+      params: { maxAgeDays: 5 },
+    });
+    for (const x of mine.values()) expect(x.override === null).toBe(!x.overridden);
+    // Everyone of the dealer reads it; the operator reads it when naming the dealer.
+    expect((await catalogue(viewer2)).get('KodeksIcmp')?.override).toEqual(icmp?.override);
+    expect((await catalogue(root, `?dealerId=${a.dealer.id}`)).get('KodeksIcmp')?.override).toEqual(
+      icmp?.override,
+    );
+
+    // Another dealer's admin sees their own (unset) settings and cannot ask for this dealer's.
+    const theirs = await catalogue(bAdmin);
+    expect(theirs.get('KodeksIcmp')).toMatchObject({ overridden: false, override: null });
+    expect([...theirs.values()].every((x) => x.override === null && !x.overridden)).toBe(true);
+    const denied = await bAdmin.get(`/api/alert-catalogue?dealerId=${a.dealer.id}`);
+    expectStatus(denied, 404);
+    expect(denied.text).not.toContain('updatedAt');
+    expectStatus(await bAdmin.get(`/api/alert-settings/KodeksIcmp?dealerId=${a.dealer.id}`), 404);
+    // The operator without a dealer gets the catalogue's defaults: nothing stored.
+    expect([...(await catalogue(root)).values()].every((x) => x.override === null)).toBe(true);
+
+    expectStatus(await admin.del('/api/alert-settings/KodeksIcmp'), 200);
+    expect((await catalogue(admin)).get('KodeksIcmp')).toMatchObject({ overridden: false, override: null });
   });
 
   // ---- channels, rules, preview ----

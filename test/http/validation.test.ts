@@ -146,4 +146,32 @@ describe.each(DB_KINDS)('HTTP: validation errors name the field (%s)', (kind) =>
       invalidDetails(await admin.patch(`/api/maintenance-windows/${id}`, { startTime: '02:00' })),
     ).toEqual(['body.startTime: only for weekly windows; this one is once (send kind to change it)']);
   });
+
+  it('service checks about one field name it where the request carried it', async () => {
+    // The operator belongs to no dealer: the dealer the service needs is named in the query or the body.
+    expect(invalidDetails(await root.get('/api/alert-settings/KodeksIcmp'))).toEqual([
+      'querystring.dealerId: required, because you belong to no dealer',
+    ]);
+    expect(invalidDetails(await root.del('/api/alert-settings/KodeksIcmp'))).toEqual([
+      'querystring.dealerId: required, because you belong to no dealer',
+    ]);
+    expect(
+      invalidDetails(await root.req('PUT', '/api/alert-settings/KodeksIcmp', { body: { enabled: false } })),
+    ).toEqual(['body.dealerId: required, because you belong to no dealer']);
+    expect(invalidDetails(await root.post('/api/clients', { shortName: 'nodealer' }))).toEqual([
+      'body.dealerId: required, because you belong to no dealer',
+    ]);
+    // A polled installation keeps an address, a port and a protocol: the field taken away is named.
+    expect(invalidDetails(await admin.patch(`/api/installations/${a.i2.id}`, { address: null }))).toEqual([
+      'body.address: a polled installation needs an address, a port and a protocol',
+    ]);
+    expect(invalidDetails(await admin.patch(`/api/installations/${a.i2.id}`, { port: null }))).toEqual([
+      'body.port: a polled installation needs an address, a port and a protocol',
+    ]);
+    expect(
+      invalidDetails(
+        await admin.post('/api/users', { login: 'nolink', password: TEST_PASSWORD, role: 'manager' }),
+      ),
+    ).toEqual(['body.managerId: a user with role manager must be linked to a manager record']);
+  });
 });

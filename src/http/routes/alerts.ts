@@ -193,6 +193,20 @@ const EffectiveOut = z.object({
   timings: Timings,
 });
 
+const OverrideOut = z
+  .object({
+    enabled: z.boolean(),
+    countThreshold: z.number().nullable(),
+    forMs: z.number().nullable(),
+    keepFiringForMs: z.number().nullable(),
+    groupWaitMs: z.number().nullable(),
+    groupIntervalMs: z.number().nullable(),
+    repeatIntervalMs: z.number().nullable(),
+    params: z.record(z.string(), z.number()),
+    updatedAt: z.number(),
+  })
+  .describe("the dealer's stored values (null fields = the catalogue's)");
+
 const CatalogueOut = z.object({
   dealerId: z.number().nullable(),
   alerts: z.array(
@@ -214,6 +228,7 @@ const CatalogueOut = z.object({
       defaults: EffectiveOut,
       effective: EffectiveOut,
       overridden: z.boolean(),
+      override: OverrideOut.nullable(),
     }),
   ),
 });
@@ -221,19 +236,7 @@ const CatalogueOut = z.object({
 const SettingsOut = z.object({
   dealerId: z.number(),
   name: z.string(),
-  override: z
-    .object({
-      enabled: z.boolean(),
-      countThreshold: z.number().nullable(),
-      forMs: z.number().nullable(),
-      keepFiringForMs: z.number().nullable(),
-      groupWaitMs: z.number().nullable(),
-      groupIntervalMs: z.number().nullable(),
-      repeatIntervalMs: z.number().nullable(),
-      params: z.record(z.string(), z.number()),
-      updatedAt: z.number(),
-    })
-    .nullable(),
+  override: OverrideOut.nullable(),
   effective: EffectiveOut,
 });
 

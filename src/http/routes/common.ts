@@ -6,10 +6,10 @@ export interface RouteOptions {
   runtime: Runtime;
 }
 
-/** A body's dealerId, defaulting to the caller's own dealer (only the operator has none). */
-export function dealerIdFor(actor: Actor, given: number | undefined, field = 'body.dealerId'): number {
+/** A request's dealerId, defaulting to the caller's own dealer (only the operator has none). */
+export function dealerIdFor(actor: Actor, given: number | undefined): number {
   if (given !== undefined) return given;
   const own = scopeDealerId(actor.scope);
-  if (own === null) throw new ValidationError(`${field}: required, because you belong to no dealer`);
+  if (own === null) throw ValidationError.about('dealerId', 'required, because you belong to no dealer');
   return own;
 }

@@ -232,6 +232,21 @@ export interface CatalogueAlert {
   effective: EffectiveSettings;
   /** The dealer has stored settings for this alert. */
   overridden: boolean;
+  /** What the dealer stored (null fields: the catalogue's value); null when nothing is stored. */
+  override: AlertOverride | null;
+}
+
+/** A dealer's stored settings of one alert; a null field (or a parameter left out) takes the catalogue's. */
+export interface AlertOverride {
+  enabled: boolean;
+  countThreshold: number | null;
+  forMs: number | null;
+  keepFiringForMs: number | null;
+  groupWaitMs: number | null;
+  groupIntervalMs: number | null;
+  repeatIntervalMs: number | null;
+  params: Record<string, number>;
+  updatedAt: number;
 }
 
 /** GET/PUT/DELETE /api/alert-settings/:name. */
@@ -239,17 +254,7 @@ export interface AlertSettings {
   dealerId: number;
   name: string;
   /** What the dealer stored (null fields: the catalogue's value); null when nothing is stored. */
-  override: {
-    enabled: boolean;
-    countThreshold: number | null;
-    forMs: number | null;
-    keepFiringForMs: number | null;
-    groupWaitMs: number | null;
-    groupIntervalMs: number | null;
-    repeatIntervalMs: number | null;
-    params: Record<string, number>;
-    updatedAt: number;
-  } | null;
+  override: AlertOverride | null;
   effective: EffectiveSettings;
 }
 

@@ -256,10 +256,14 @@ interface SettingItem {
   overridden: boolean;
 }
 
-/** The settings of an alert as the table shows them; a value unlike the catalogue's is overridden. */
+/**
+ * The settings of an alert as the table shows them; a value the dealer stored is overridden (even
+ * when it equals the catalogue's).
+ */
 function settingItems(a: CatalogueAlert): SettingItem[] {
   const e = a.effective;
   const d = a.defaults;
+  const stored = a.override;
   const out: SettingItem[] = [];
   for (const k of Object.keys(d.params)) {
     const value = fmtNum(e.params[k] ?? null);
@@ -269,7 +273,7 @@ function settingItems(a: CatalogueAlert): SettingItem[] {
       title: paramName(k),
       value,
       byDefault: fmtNum(d.params[k] ?? null),
-      overridden: e.params[k] !== d.params[k],
+      overridden: stored?.params[k] !== undefined,
     });
   }
   if (d.countThreshold !== null) {
@@ -280,11 +284,11 @@ function settingItems(a: CatalogueAlert): SettingItem[] {
       title: tx('Порог сводки {s}', 'Threshold of {s}', { s: a.countSibling ?? '…Count' }),
       value,
       byDefault: fmtNum(d.countThreshold),
-      overridden: e.countThreshold !== d.countThreshold,
+      overridden: stored?.countThreshold != null,
     });
   }
   for (const x of DURATIONS) {
-    const overridden = x.of(e) !== x.of(d);
+    const overridden = stored?.[x.key] != null;
     if (!overridden && !x.always(e)) continue;
     const value = durationText(x.of(e));
     out.push({
