@@ -25,7 +25,7 @@ describe('resolveRange', () => {
 
   it('refuses an empty or reversed range and one longer than two years', () => {
     expect(() => resolveRange({ from: T, to: T }, T, DAY)).toThrow(ValidationError);
-    expect(() => resolveRange({ from: T + 1 }, T, DAY)).toThrow(/from .* must be before to/);
+    expect(() => resolveRange({ from: T + 1 }, T, DAY)).toThrow(/from: must be before to/);
     expect(() => resolveRange({ from: T - MAX_RANGE_MS - 1, to: T }, T, DAY)).toThrow(/two years/);
     expect(resolveRange({ from: T - MAX_RANGE_MS, to: T }, T, DAY).from).toBe(T - MAX_RANGE_MS);
   });

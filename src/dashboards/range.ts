@@ -23,8 +23,9 @@ export interface Range {
 export function resolveRange(q: { from?: number; to?: number }, now: number, defaultMs: number): Range {
   const to = q.to ?? now;
   const from = q.from ?? to - defaultMs;
-  if (from >= to) throw new ValidationError(`from (${from}) must be before to (${to})`);
-  if (to - from > MAX_RANGE_MS) throw new ValidationError('the range may not be longer than two years');
+  if (from >= to) throw ValidationError.about('from', `must be before to (${from} ≥ ${to})`);
+  if (to - from > MAX_RANGE_MS)
+    throw ValidationError.about('from', 'the range may not be longer than two years');
   return { from, to };
 }
 
