@@ -6,34 +6,36 @@
  * the Telegram chat gets its `FIRING <Base>Count` summary listing the objects while the managers' mail
  * keeps the per-object detail; once the fault is gone everything resolves, with `RESOLVED <Base>Count`.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireAlertDef, type Priority } from '../../src/alerts/catalogue.js';
 import { evaluateSubjects } from '../../src/alerts/engine.js';
 import { listAlerts } from '../../src/alerts/queries.js';
-import { markProcessed, recordReport, type Channel } from '../../src/ingest/ledger.js';
-import { parseReportFile } from '../../src/ingest/parse/report-file.js';
-import { parseStatusText } from '../../src/ingest/parse/status-parser.js';
-import { storeSnapshot, storeStatus } from '../../src/ingest/store.js';
 import { createInstallation, type Installation } from '../../src/inventory/installations.js';
-import { JobRunner } from '../../src/jobs/runner.js';
-import { createProbeService, probeRecorder } from '../../src/probes/service.js';
 import type { FaultState } from '../../src/sim/kodeks/faults.js';
 import {
   generateStatusFile,
   generateSysinfoXmlString,
-  makeProfile,
-  startKodeksServer,
   type ClientProfile,
   type KodeksServer,
 } from '../../src/sim/kodeks/index.js';
 import { DB_KINDS } from '../helpers/db.js';
-import { CHAT, HIGH_MAILBOX, MANAGER_MAIL, op, startAlertWorld, type AlertWorld } from './harness.js';
+import {
+  CHAT,
+  HIGH_MAILBOX,
+  HOUR,
+  MANAGER_MAIL,
+  MIN,
+  op,
+  openReportSpool,
+  quietClientProfile,
+  startAlertWorld,
+  startProbing,
+  startSimInstallation,
+  type AlertWorld,
+  type Probing,
+  type ReportSpool,
+} from './harness.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 /** Tuesday 2026-03-10 10:00 UTC (13:00 in Moscow): a working day, before the 20th. */
 const T0 = Date.UTC(2026, 2, 10, 10, 0);
 const N = 11;
@@ -259,21 +261,10 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
   describe('of probe alerts: eleven ПК behind the real probe service', () => {
     let w: AlertWorld;
     let c: ReturnType<typeof checks>;
-    let runner: JobRunner;
+    let probing: Probing;
     const sims: KodeksServer[] = [];
     const insts: Installation[] = [];
     const hosts: string[] = [];
-    const silentHosts = new Set<string>();
-
-    /** One probe round a minute later, then the event-driven evaluation and delivery. */
-    const round = async () => {
-      w.t.clock.advance(MIN);
-      await runner.runUntilIdle();
-      await w.dispatcher.runUntilIdle();
-    };
-    const rounds = async (n: number) => {
-      for (let i = 0; i < n; i += 1) await round();
-    };
 
     beforeAll(async () => {
       w = await startAlertWorld(kind);
@@ -281,56 +272,16 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
       for (let i = 0; i < N; i += 1) {
         // A host of its own for each ПК (127.0.0.2 … 127.0.0.12): the pinger and the lists tell them apart.
         const host = `127.0.0.${i + 2}`;
-        const sim = await startKodeksServer({ host, seed: 7, clock: () => w.t.clock.now() });
+        const { sim, inst } = await startSimInstallation(w, host);
         sims.push(sim);
         hosts.push(host);
-        insts.push(
-          await createInstallation(w.t.ctx, op, {
-            clientId: w.client.id,
-            kind: 'polled',
-            address: host,
-            port: sim.port,
-            protocol: 'http',
-            smartloginUser: 'smartlogin',
-            smartloginPassword: sim.state.profile.smartloginPassword,
-            managers: [{ managerId: w.manager.id, email: MANAGER_MAIL }],
-          }),
-        );
+        insts.push(inst);
       }
-      const pending: Promise<void>[] = [];
-      const recorder = probeRecorder(w.t.ctx, (subjects) => {
-        pending.push(
-          evaluateSubjects(w.t.ctx, {
-            installations: subjects.filter((s) => s.kind === 'installation').map((s) => s.id),
-          }).then(() => undefined),
-        );
-      });
-      const service = createProbeService(w.t.ctx, {
-        timeoutMs: 2_000,
-        recorder,
-        pinger: (host) =>
-          Promise.resolve(
-            silentHosts.has(host)
-              ? { outcome: 'failed', detail: '1 packets transmitted, 0 received' }
-              : { outcome: 'ok', latencyMs: 1, detail: '1 received' },
-          ),
-      });
-      runner = new JobRunner(w.t.ctx, [service.handler], {
-        nodeId: 'test',
-        syncEveryMs: 0,
-        onError: (e) => {
-          throw e;
-        },
-      });
-      const origFlush = service.handler.flush!;
-      service.handler.flush = async () => {
-        await origFlush();
-        await Promise.all(pending.splice(0));
-      };
-      await rounds(2);
+      probing = startProbing(w);
+      await probing.rounds(2);
     });
     afterAll(async () => {
-      await runner?.stop();
+      await probing?.stop();
       for (const s of sims) await s.close();
       await w?.close();
     });
@@ -364,8 +315,8 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
         base: 'KodeksIcmp',
         fault: 'no ping answer',
         set: async (i, on) => {
-          if (on) silentHosts.add(hosts[i]!);
-          else silentHosts.delete(hosts[i]!);
+          if (on) probing.silentHosts.add(hosts[i]!);
+          else probing.silentHosts.delete(hosts[i]!);
         },
       },
     ];
@@ -379,7 +330,7 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
         // Exactly the threshold: ten faulty, the eleventh healthy.
         let m = c.mark();
         for (let i = 0; i < THRESHOLD; i += 1) await k.set(i, true);
-        await rounds(5);
+        await probing.rounds(5);
         await c.expectBaseFiring(k.base, ids.slice(0, THRESHOLD), inhibited(THRESHOLD));
         if (k.inhibited) {
           const rows = await w.t.ctx.db
@@ -396,19 +347,19 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
         // One more: more than the threshold.
         m = c.mark();
         await k.set(THRESHOLD, true);
-        await rounds(3);
+        await probing.rounds(3);
         await c.expectBaseFiring(k.base, ids, inhibited(N));
         const countId = await c.expectCountFiring(k.base, hosts);
         // The chat's next message waits the group interval (K2 2 minutes, K4 5 minutes).
-        await rounds(6);
+        await probing.rounds(6);
         await c.expectAboveThresholdMessages(m, k.base, hosts);
 
         // The fault ends everywhere: three clear minutes (hysteresis), then all resolve.
         m = c.mark();
         for (let i = 0; i < N; i += 1) await k.set(i, false);
-        await round();
+        await probing.round();
         expect(await c.openDealerNames()).toEqual([`${k.base}Count`]);
-        await rounds(8);
+        await probing.rounds(8);
         await c.expectNothingOpen();
         await c.expectCountResolved(countId);
         c.expectResolvedMessages(m, k.base, N);
@@ -421,7 +372,7 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
       expect(requireAlertDef('KodeksHttp200Status').inhibitedBy).toContain('KodeksTcpStatus');
       await c.expectNothingOpen();
       for (const s of sims) await s.setFault('down', true);
-      await rounds(5);
+      await probing.rounds(5);
       // Eleven closed ports: KodeksTcpStatusCount; the eleven failed page checks are inhibited, uncounted.
       await c.expectBaseFiring('KodeksTcpStatus', ids, { KodeksHttp200Status: ids });
       await c.expectCountFiring('KodeksTcpStatus', hosts);
@@ -430,15 +381,15 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
         await s.setFault('server_not_started', true);
         await s.setFault('down', false);
       }
-      await round();
+      await probing.round();
       expect(await c.openDealerNames()).toEqual(['KodeksTcpStatusCount']);
       // Once KodeksTcpStatus resolves (three clear minutes) the page failures are the alert, and counted
       // by the same (event-driven) evaluation, not only by the next scheduled pass over the dealer.
       const m = c.mark();
-      await rounds(4);
+      await probing.rounds(4);
       await c.expectBaseFiring('KodeksHttp200Status', ids);
       await c.expectCountFiring('KodeksHttp200Status', hosts);
-      await rounds(3);
+      await probing.rounds(3);
       // The chat hears that the port Count is over and that the page Count has begun (the held-back page
       // failures were never sent one by one), and the eleven resolved ports in one message.
       expect(c.heads(m).sort()).toEqual(
@@ -455,7 +406,7 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
           .sort(),
       ).toEqual(['[FIRING:11] KodeksHttp200Status', '[RESOLVED] KodeksTcpStatus'].sort());
       for (const s of sims) await s.setFault('server_not_started', false);
-      await rounds(8);
+      await probing.rounds(8);
       await c.expectNothingOpen();
     });
   });
@@ -464,50 +415,10 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
     let w: AlertWorld;
     let c: ReturnType<typeof checks>;
     let profile: ClientProfile;
-    let tmp: string;
-    let seq = 0;
+    let spool: ReportSpool;
     const insts: Installation[] = [];
     const hosts: string[] = [];
 
-    /** Records, parses (the real parser) and stores one report the way the processor does. */
-    const ingest = async (i: Installation, channel: Channel, body: string): Promise<void> => {
-      seq += 1;
-      const file = path.join(tmp, `r${seq}.${channel === 'sysinfo' ? 'xml' : 'status'}`);
-      fs.writeFileSync(file, body);
-      const id = await recordReport(w.t.ctx, {
-        dealerId: w.dealer.id,
-        installationId: i.id,
-        sourceName: i.sourceKey,
-        fileName: path.basename(file),
-        channel,
-        format: channel === 'sysinfo' ? 'xml' : 'status',
-        via: 'agent',
-        sha256: `sha-${kind}-${seq}`,
-        sizeBytes: body.length,
-        nodeId: 'test',
-        spoolPath: file,
-      });
-      const row = await w.t.ctx.db
-        .selectFrom('reports')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      const target = {
-        reportId: id,
-        dealerId: w.dealer.id,
-        installationId: i.id,
-        receivedAt: row.received_at,
-      };
-      if (channel === 'sysinfo') {
-        const snap = await parseReportFile(file, { kind: 'xml', utcOffsetMin: profile.utcOffsetMin });
-        await storeSnapshot(w.t.ctx, target, snap);
-        await markProcessed(w.t.ctx, row, snap.producedAt);
-      } else {
-        const st = parseStatusText(body);
-        await storeStatus(w.t.ctx, target, st);
-        await markProcessed(w.t.ctx, row, st.takenAt);
-      }
-    };
     /**
      * Every installation reports now (sysinfo and .status; the status healthy), the first `faulty` of
      * them with `fault` in their sysinfo; then all are evaluated at once, as a burst of uploads would be.
@@ -516,37 +427,21 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
       const now = w.t.clock.now();
       for (const [k, i] of insts.entries()) {
         const faults = k < faulty ? fault() : {};
-        await ingest(i, 'sysinfo', generateSysinfoXmlString(profile, now, { faults }));
-        await ingest(i, 'status', generateStatusFile(profile, now));
+        await spool.ingest(i, 'sysinfo', generateSysinfoXmlString(profile, now, { faults }));
+        await spool.ingest(i, 'status', generateStatusFile(profile, now));
       }
       await evaluateSubjects(w.t.ctx, { installations: insts.map((i) => i.id) });
     };
     /** Lets a group wait or interval (up to 10 minutes, K5) pass and paced Telegram messages go out. */
-    const flush = async () => {
-      await w.dispatcher.runUntilIdle();
-      w.t.clock.advance(10 * MIN);
-      await w.dispatcher.runUntilIdle();
-      for (let k = 0; k < 5; k += 1) {
-        w.t.clock.advance(1_000);
-        await w.dispatcher.runUntilIdle();
-      }
-    };
+    const flush = () => w.drain(10 * MIN);
 
     beforeAll(async () => {
       w = await startAlertWorld(kind);
       c = checks(w);
       w.t.clock.t = T0;
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'smart-count-alerts-'));
       // One simulated client for all eleven (report-alerts.test.ts shows its healthy report is quiet).
-      profile = makeProfile({
-        seed: 21,
-        users: 6,
-        seats: 6,
-        utcOffsetMin: 180,
-        licenceEndDay: '2027-12-31',
-        epochMs: Date.UTC(2024, 0, 1),
-      });
-      for (const u of profile.users) (u as { emptyRate: number }).emptyRate = 0;
+      profile = quietClientProfile();
+      spool = openReportSpool(w, profile);
       for (let i = 0; i < N; i += 1) {
         const name = `romashka-${String(i + 1).padStart(2, '0')}`;
         hosts.push(name);
@@ -564,7 +459,7 @@ describe.each(DB_KINDS)('Count siblings (%s)', (kind) => {
     });
     afterAll(async () => {
       await w?.close();
-      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      spool?.remove();
     });
 
     it('eleven healthy reports: nothing open, nothing sent', async () => {

@@ -11,10 +11,7 @@ import { createManager, type Manager } from '../../src/tenancy/managers.js';
 import { probeRecorder } from '../../src/probes/service.js';
 import type { CheckRecorder } from '../../src/metrics/checks.js';
 import { DB_KINDS } from '../helpers/db.js';
-import { CHAT, HIGH_MAILBOX, op, startAlertWorld, type AlertWorld } from './harness.js';
-
-const MIN = 60_000;
-const HOUR = 60 * MIN;
+import { CHAT, HIGH_MAILBOX, HOUR, MIN, op, startAlertWorld, type AlertWorld } from './harness.js';
 
 async function addInstallations(w: AlertWorld, n: number, managers: Manager[]): Promise<number[]> {
   const now = w.t.clock.now();
@@ -69,6 +66,16 @@ async function addInstallations(w: AlertWorld, n: number, managers: Manager[]): 
     .execute();
   forgetAlertSettings(w.t.ctx);
   return ids;
+}
+
+/** Every notification ended sent: none failed, none left waiting for a retry. */
+async function expectAllSent(w: AlertWorld) {
+  const notSent = await w.t.ctx.db
+    .selectFrom('notifications')
+    .select('id')
+    .where('status', '!=', 'sent')
+    .execute();
+  expect(notSent).toHaveLength(0);
 }
 
 function observe(
@@ -156,12 +163,7 @@ describe.each(DB_KINDS)('delivery (%s)', (kind) => {
     expect(duty.map((m) => m.subject.split(' ').slice(0, 2).join(' '))).toEqual([
       '[FIRING:500] KodeksMaintenanceToLong',
     ]);
-    const failed = await w.t.ctx.db
-      .selectFrom('notifications')
-      .select('id')
-      .where('status', '!=', 'sent')
-      .execute();
-    expect(failed).toHaveLength(0);
+    await expectAllSent(w);
 
     // Back from maintenance: RESOLVED for the Count forms in Telegram, and to each manager.
     await observe(w, rec, ids, 'state:maintenance', 'ok');
@@ -223,12 +225,7 @@ describe.each(DB_KINDS)('delivery (%s)', (kind) => {
         .execute();
       expect(attempts.filter((a) => a.kind === 'email' && a.ok === 0).length).toBeGreaterThan(2);
       expect(attempts.some((a) => a.kind === 'telegram' && a.retry_after_ms === 7_000)).toBe(true);
-      const notSent = await w.t.ctx.db
-        .selectFrom('notifications')
-        .select('id')
-        .where('status', '!=', 'sent')
-        .execute();
-      expect(notSent).toHaveLength(0);
+      await expectAllSent(w);
 
       // Resolution is delivered once as well.
       await observe(w, rec, ids, 'tcp', 'ok');

@@ -17,11 +17,8 @@ import {
 import type { OnlineKind, OnlineProfile } from '../../src/online/types.js';
 import { searchLog, startDcServer, type DcServer } from '../../src/sim/dc/index.js';
 import { DB_KINDS } from '../helpers/db.js';
-import { MANAGER_MAIL, op, startAlertWorld, type AlertWorld } from './harness.js';
+import { DAY, HOUR, MANAGER_MAIL, MIN, op, startAlertWorld, type AlertWorld } from './harness.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 /** The access's zone: UTC+5. */
 const OFFSET = 300;
 const HOST = 'dc1.example.ru';
@@ -69,23 +66,7 @@ describe.each(DB_KINDS)('online accesses → alerts → messages (%s)', (kind) =
     await storeProfile(w.t.ctx, target, p, now);
     await evaluate();
   };
-  const drain = async () => {
-    await w.dispatcher.runUntilIdle();
-    w.t.clock.advance(31_000);
-    await w.dispatcher.runUntilIdle();
-    for (let k = 0; k < 5; k += 1) {
-      w.t.clock.advance(1_000);
-      await w.dispatcher.runUntilIdle();
-    }
-  };
-  const openRows = async () =>
-    w.t.ctx.db
-      .selectFrom('alert_instances')
-      .selectAll()
-      .where('subject_kind', '=', 'online')
-      .where('subject_id', '=', access.id)
-      .where('resolved_at', 'is', null)
-      .execute();
+  const openRows = () => w.openRowsOf('online', access.id);
   const openNames = async () => (await openRows()).map((r) => r.name).sort();
   const expectFiring = async (name: string, extra: Labels = {}) => {
     const rows = (await openRows()).filter((r) => r.name === name);
@@ -103,7 +84,7 @@ describe.each(DB_KINDS)('online accesses → alerts → messages (%s)', (kind) =
     });
   };
   const expectMail = async (before: number, name: string) => {
-    await drain();
+    await w.drain();
     const def = requireAlertDef(name);
     const mails = w.smtp.messages
       .slice(before)
@@ -112,15 +93,7 @@ describe.each(DB_KINDS)('online accesses → alerts → messages (%s)', (kind) =
     expect(mails).toContain(`[FIRING:1] ${name} ${def.priority} ${def.importance} romashka`);
   };
   const expectResolvedMail = async (before: number, name: string) => {
-    // After a message the group waits its interval (up to 10 minutes) before the next one.
-    await w.dispatcher.runUntilIdle();
-    w.t.clock.advance(10 * MIN);
-    await drain();
-    const resolved = w.smtp.messages
-      .slice(before)
-      .filter((m) => m.to.includes(MANAGER_MAIL) && m.subject.startsWith('[RESOLVED]'))
-      .map((m) => m.subject.split(' ')[1]);
-    expect(resolved, `${name} RESOLVED mail`).toContain(name);
+    expect(await w.resolvedMailNames(before), `${name} RESOLVED mail`).toContain(name);
   };
 
   beforeAll(async () => {
@@ -318,7 +291,7 @@ describe.each(DB_KINDS)('online accesses → alerts → messages (%s)', (kind) =
       });
       expect(empties.map((e) => e.query)).toContain(labels.query);
     }
-    await drain();
+    await w.drain();
     const def = requireAlertDef('KodeksSearchIsEmpty');
     const mails = w.smtp.messages
       .slice(before)

@@ -6,20 +6,21 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireAlertDef } from '../../src/alerts/catalogue.js';
-import { evaluateSubjects } from '../../src/alerts/engine.js';
-import {
-  createInstallation,
-  updateInstallation,
-  type Installation,
-} from '../../src/inventory/installations.js';
-import { JobRunner } from '../../src/jobs/runner.js';
-import { createProbeService, probeRecorder } from '../../src/probes/service.js';
+import { updateInstallation, type Installation } from '../../src/inventory/installations.js';
 import type { Fault } from '../../src/sim/kodeks/faults.js';
-import { startKodeksServer, type KodeksServer } from '../../src/sim/kodeks/index.js';
+import type { KodeksServer } from '../../src/sim/kodeks/index.js';
 import { DB_KINDS } from '../helpers/db.js';
-import { CHAT, HIGH_MAILBOX, MANAGER_MAIL, op, startAlertWorld, type AlertWorld } from './harness.js';
-
-const MIN = 60_000;
+import {
+  CHAT,
+  HIGH_MAILBOX,
+  MANAGER_MAIL,
+  op,
+  startAlertWorld,
+  startProbing,
+  startSimInstallation,
+  type AlertWorld,
+  type Probing,
+} from './harness.js';
 
 /** Each fault and the alerts it must open (others must stay closed), with what they must carry. */
 const CASES: { fault: Fault; firing: string[]; inhibited?: string[] }[] = [
@@ -37,24 +38,8 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
   let w: AlertWorld;
   let sim: KodeksServer;
   let inst: Installation;
-  let runner: JobRunner;
-  const silentHosts = new Set<string>();
+  let probing: Probing;
 
-  /** One probe round a minute later, then the event-driven evaluation and delivery. */
-  const round = async () => {
-    w.t.clock.advance(MIN);
-    await runner.runUntilIdle();
-    await w.dispatcher.runUntilIdle();
-  };
-  /** Lets the slowest group (K4/K5 wait 30 s) flush, and a chat's paced messages (1 a second) go out. */
-  const drain = async () => {
-    w.t.clock.advance(31_000);
-    await w.dispatcher.runUntilIdle();
-    for (let i = 0; i < 5; i += 1) {
-      w.t.clock.advance(1_000);
-      await w.dispatcher.runUntilIdle();
-    }
-  };
   const firingNames = async () =>
     (
       await w.t.ctx.db
@@ -67,56 +52,32 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
       .filter((r) => r.state === 'firing')
       .map((r) => (r.inhibited_by ? `${r.name}(inhibited)` : r.name))
       .sort();
+  /** The open instance of `name`, which must carry the installation's labels. */
+  const expectOpenWithLabels = async (name: string) => {
+    const row = await w.t.ctx.db
+      .selectFrom('alert_instances')
+      .selectAll()
+      .where('name', '=', name)
+      .where('resolved_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(row.labels)).toMatchObject({
+      alertname: name,
+      dealer: 'alrt',
+      client: 'romashka',
+      installation: String(inst.id),
+      host: '127.0.0.1',
+    });
+    return row;
+  };
 
   beforeAll(async () => {
     w = await startAlertWorld(kind);
-    sim = await startKodeksServer({ seed: 7, clock: () => w.t.clock.now() });
-    inst = await createInstallation(w.t.ctx, op, {
-      clientId: w.client.id,
-      kind: 'polled',
-      address: '127.0.0.1',
-      port: sim.port,
-      protocol: 'http',
-      smartloginUser: 'smartlogin',
-      smartloginPassword: sim.state.profile.smartloginPassword,
-      managers: [{ managerId: w.manager.id, email: MANAGER_MAIL }],
-    });
-    const recorder = probeRecorder(w.t.ctx, (subjects) => {
-      pending.push(
-        evaluateSubjects(w.t.ctx, {
-          installations: subjects.filter((s) => s.kind === 'installation').map((s) => s.id),
-        }).then(() => undefined),
-      );
-    });
-    const pending: Promise<void>[] = [];
-    const service = createProbeService(w.t.ctx, {
-      timeoutMs: 2_000,
-      recorder,
-      // Every address answers ping in the sandbox: a host stops answering only when a test says so.
-      pinger: (host) =>
-        Promise.resolve(
-          silentHosts.has(host)
-            ? { outcome: 'failed', detail: '1 packets transmitted, 0 received' }
-            : { outcome: 'ok', latencyMs: 1, detail: '1 received' },
-        ),
-    });
-    runner = new JobRunner(w.t.ctx, [service.handler], {
-      nodeId: 'test',
-      syncEveryMs: 0,
-      onError: (e) => {
-        throw e;
-      },
-    });
-    const origFlush = service.handler.flush!;
-    service.handler.flush = async () => {
-      await origFlush();
-      await Promise.all(pending.splice(0));
-    };
-    await round();
-    await round();
+    ({ sim, inst } = await startSimInstallation(w));
+    probing = startProbing(w);
+    await probing.rounds(2);
   });
   afterAll(async () => {
-    await runner?.stop();
+    await probing?.stop();
     await sim?.close();
     await w?.close();
   });
@@ -134,28 +95,15 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
       await sim.setFault(c.fault, true);
       // Probe alerts wait 90 s (two failed rounds), maintenance 5 minutes, before they fire.
       const rounds = c.fault === 'maintenance' ? 7 : 3;
-      for (let i = 0; i < rounds; i += 1) await round();
+      await probing.rounds(rounds);
       expect(await firingNames()).toEqual(
         [...c.firing, ...(c.inhibited ?? []).map((n) => `${n}(inhibited)`)].sort(),
       );
       for (const name of c.firing) {
-        const row = await w.t.ctx.db
-          .selectFrom('alert_instances')
-          .selectAll()
-          .where('name', '=', name)
-          .where('resolved_at', 'is', null)
-          .executeTakeFirstOrThrow();
-        const labels = JSON.parse(row.labels) as Record<string, string>;
-        expect(labels).toMatchObject({
-          alertname: name,
-          dealer: 'alrt',
-          client: 'romashka',
-          installation: String(inst.id),
-          host: '127.0.0.1',
-        });
+        const row = await expectOpenWithLabels(name);
         expect(row.pending_at).toBeLessThanOrEqual(row.fired_at!);
       }
-      await drain();
+      await w.drain();
       const mails = w.smtp.messages.slice(mailsBefore);
       for (const name of c.firing) {
         const def = requireAlertDef(name);
@@ -177,13 +125,13 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
 
       await sim.setFault(c.fault, false);
       // Hysteresis: resolved after three clear minutes, not at the first good probe.
-      await round();
+      await probing.round();
       const still = await firingNames();
       for (const name of c.firing)
         expect(still.includes(name)).toBe(requireAlertDef(name).keepFiringForMs > 0);
-      for (let i = 0; i < 4; i += 1) await round();
+      await probing.rounds(4);
       expect(await firingNames()).toEqual([]);
-      await drain();
+      await w.drain();
       const resolved = w.smtp.messages
         .slice(mailsBefore)
         .filter((m) => m.to.includes(MANAGER_MAIL) && m.subject.startsWith('[RESOLVED]'));
@@ -211,23 +159,11 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
     const chatBefore = w.telegram.messages.length;
     // The ПК refuses the login (401); the cached session belongs to the old credentials and is dropped.
     await updateInstallation(w.t.ctx, op, inst.id, { smartloginPassword: 'not-the-password' });
-    for (let i = 0; i < 3; i += 1) await round();
+    await probing.rounds(3);
     // Only the login fails: the key, warning and limit checks need a session, so they are not judged
     // ("unknown") rather than failed, and the page checks (tcp, http200, maintenance) stay ok.
     expect(await firingNames()).toEqual([name]);
-    const row = await w.t.ctx.db
-      .selectFrom('alert_instances')
-      .selectAll()
-      .where('name', '=', name)
-      .where('resolved_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    expect(JSON.parse(row.labels)).toMatchObject({
-      alertname: name,
-      dealer: 'alrt',
-      client: 'romashka',
-      installation: String(inst.id),
-      host: '127.0.0.1',
-    });
+    const row = await expectOpenWithLabels(name);
     expect(row.pending_at).toBeLessThan(row.fired_at!);
     const checks = await w.t.ctx.db
       .selectFrom('check_status')
@@ -245,7 +181,7 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
       warning: 'unknown',
       limit: 'unknown',
     });
-    await drain();
+    await w.drain();
     const mails = w.smtp.messages.slice(mailsBefore);
     const toManager = mails.filter((m) => m.to.includes(MANAGER_MAIL));
     expect(toManager.map((m) => m.subject)).toEqual([
@@ -264,11 +200,11 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
       smartloginPassword: sim.state.profile.smartloginPassword,
     });
     // Hysteresis: still firing at the first good login, resolved after three clear minutes.
-    await round();
+    await probing.round();
     expect(await firingNames()).toEqual([name]);
-    for (let i = 0; i < 4; i += 1) await round();
+    await probing.rounds(4);
     expect(await firingNames()).toEqual([]);
-    await drain();
+    await w.drain();
     const resolved = w.smtp.messages
       .slice(mailsBefore)
       .filter((m) => m.subject.startsWith('[RESOLVED]'))
@@ -297,15 +233,14 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
     await new Promise((r) => licman.once('listening', r));
     const licmanPort = (licman.address() as net.AddressInfo).port;
     await updateInstallation(w.t.ctx, op, inst.id, { licmanAddress: 'localhost', licmanPort });
-    await round();
-    await round();
+    await probing.rounds(2);
     expect(await firingNames()).toEqual([]);
     const mailsBefore = w.smtp.messages.length;
 
-    silentHosts.add('127.0.0.1');
-    silentHosts.add('localhost');
+    probing.silentHosts.add('127.0.0.1');
+    probing.silentHosts.add('localhost');
     await new Promise((r) => licman.close(r));
-    for (let i = 0; i < 3; i += 1) await round();
+    await probing.rounds(3);
     expect(await firingNames()).toEqual(['KodeksIcmp', 'LicmanIcmp', 'LicmanTcpStatus']);
     const labels = await w.t.ctx.db
       .selectFrom('alert_instances')
@@ -314,7 +249,7 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
       .execute();
     for (const r of labels)
       expect(JSON.parse(r.labels)).toMatchObject({ installation: String(inst.id), host: '127.0.0.1' });
-    await drain();
+    await w.drain();
     const subjects = w.smtp.messages
       .slice(mailsBefore)
       .filter((m) => m.to.includes(MANAGER_MAIL))
@@ -329,12 +264,12 @@ describe.each(DB_KINDS)('probe faults → alerts → messages (%s)', (kind) => {
     const duty = w.smtp.messages.slice(mailsBefore).filter((m) => m.to.includes(HIGH_MAILBOX));
     expect(duty.map((m) => m.subject.split(' ')[1])).toEqual(['LicmanTcpStatus']);
 
-    silentHosts.clear();
+    probing.silentHosts.clear();
     const back = net.createServer((sock) => sock.destroy()).listen(licmanPort, '127.0.0.1');
     await new Promise((r) => back.once('listening', r));
-    for (let i = 0; i < 5; i += 1) await round();
+    await probing.rounds(5);
     expect(await firingNames()).toEqual([]);
-    await drain();
+    await w.drain();
     const resolved = w.smtp.messages
       .slice(mailsBefore)
       .filter((m) => m.to.includes(MANAGER_MAIL) && m.subject.startsWith('[RESOLVED]'))

@@ -3,30 +3,30 @@
  * each fault on, go through the real parser and store, and the exact alert (name, labels, priority)
  * must fire, reach the manager's mailbox, and resolve once a healthy report (or healthy data) follows.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireAlertDef } from '../../src/alerts/catalogue.js';
 import { evaluateSubjects } from '../../src/alerts/engine.js';
-import { markProcessed, recordReport, type Channel } from '../../src/ingest/ledger.js';
-import { parseReportFile } from '../../src/ingest/parse/report-file.js';
-import { parseStatusText } from '../../src/ingest/parse/status-parser.js';
-import { storeSnapshot, storeStatus } from '../../src/ingest/store.js';
 import { createInstallation, type Installation } from '../../src/inventory/installations.js';
 import type { FaultState } from '../../src/sim/kodeks/faults.js';
 import {
   generateStatusFile,
   generateSysinfoXmlString,
-  makeProfile,
   type ClientProfile,
 } from '../../src/sim/kodeks/index.js';
 import { DB_KINDS } from '../helpers/db.js';
-import { MANAGER_MAIL, op, startAlertWorld, type AlertWorld } from './harness.js';
+import {
+  DAY,
+  HOUR,
+  MANAGER_MAIL,
+  MIN,
+  op,
+  openReportSpool,
+  quietClientProfile,
+  startAlertWorld,
+  type AlertWorld,
+  type ReportSpool,
+} from './harness.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 /** Tuesday 2026-03-10 10:00 UTC (13:00 in Moscow): a working day, before the 20th. */
 const T0 = Date.UTC(2026, 2, 10, 10, 0);
 
@@ -36,43 +36,8 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
   let w: AlertWorld;
   let inst: Installation;
   let profile: ClientProfile;
-  let tmp: string;
-  let seq = 0;
+  let spool: ReportSpool;
 
-  /** Records, parses (the real parser) and stores one report the way the processor does. */
-  const ingest = async (i: Installation, channel: Channel, body: string): Promise<void> => {
-    seq += 1;
-    const file = path.join(tmp, `r${seq}.${channel === 'sysinfo' ? 'xml' : 'status'}`);
-    fs.writeFileSync(file, body);
-    const id = await recordReport(w.t.ctx, {
-      dealerId: w.dealer.id,
-      installationId: i.id,
-      sourceName: 'romashka',
-      fileName: path.basename(file),
-      channel,
-      format: channel === 'sysinfo' ? 'xml' : 'status',
-      via: 'agent',
-      sha256: `sha-${kind}-${seq}`,
-      sizeBytes: body.length,
-      nodeId: 'test',
-      spoolPath: file,
-    });
-    const row = await w.t.ctx.db
-      .selectFrom('reports')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    const target = { reportId: id, dealerId: w.dealer.id, installationId: i.id, receivedAt: row.received_at };
-    if (channel === 'sysinfo') {
-      const snap = await parseReportFile(file, { kind: 'xml', utcOffsetMin: profile.utcOffsetMin });
-      await storeSnapshot(w.t.ctx, target, snap);
-      await markProcessed(w.t.ctx, row, snap.producedAt);
-    } else {
-      const st = parseStatusText(body);
-      await storeStatus(w.t.ctx, target, st);
-      await markProcessed(w.t.ctx, row, st.takenAt);
-    }
-  };
   /** Faults switched on an hour ago (so event-like faults have produced events by now). */
   const faults = (...names: (keyof FaultState)[]): FaultState =>
     Object.fromEntries(names.map((n) => [n, { since: w.t.clock.now() - HOUR }]));
@@ -82,30 +47,13 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
   /** Both channels of the agent report now. */
   const report = async (sys: FaultState = {}, status: FaultState = sys, i = inst): Promise<void> => {
     const now = w.t.clock.now();
-    await ingest(i, 'sysinfo', generateSysinfoXmlString(profile, now, { faults: sys }));
-    await ingest(i, 'status', generateStatusFile(profile, now, { faults: status }));
+    await spool.ingest(i, 'sysinfo', generateSysinfoXmlString(profile, now, { faults: sys }));
+    await spool.ingest(i, 'status', generateStatusFile(profile, now, { faults: status }));
   };
   const evaluate = async (i = inst) => {
     await evaluateSubjects(w.t.ctx, { installations: [i.id] });
   };
-  /** Lets the slowest group wait (30 s) pass and paced Telegram messages (1 a second) go out. */
-  const drain = async () => {
-    await w.dispatcher.runUntilIdle();
-    w.t.clock.advance(31_000);
-    await w.dispatcher.runUntilIdle();
-    for (let k = 0; k < 5; k += 1) {
-      w.t.clock.advance(1_000);
-      await w.dispatcher.runUntilIdle();
-    }
-  };
-  const openRows = async (i = inst) =>
-    w.t.ctx.db
-      .selectFrom('alert_instances')
-      .selectAll()
-      .where('subject_kind', '=', 'installation')
-      .where('subject_id', '=', i.id)
-      .where('resolved_at', 'is', null)
-      .execute();
+  const openRows = async (i = inst) => w.openRowsOf('installation', i.id);
   const openKeys = async (i = inst) =>
     (await openRows(i)).map((r) => `${r.name}@${r.fingerprint}:${r.state}`).sort();
 
@@ -139,7 +87,7 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
     return row;
   };
   const expectMails = async (mailsBefore: number, names: string[]) => {
-    await drain();
+    await w.drain();
     const mails = w.smtp.messages.slice(mailsBefore).filter((m) => m.to.includes(MANAGER_MAIL));
     for (const name of names) {
       const def = requireAlertDef(name);
@@ -151,14 +99,7 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
     }
   };
   const expectResolvedMails = async (mailsBefore: number, names: string[]) => {
-    // A group that already sent waits its group interval (up to 10 minutes, K5) before the next message.
-    await w.dispatcher.runUntilIdle();
-    w.t.clock.advance(10 * MIN);
-    await drain();
-    const resolved = w.smtp.messages
-      .slice(mailsBefore)
-      .filter((m) => m.to.includes(MANAGER_MAIL) && m.subject.startsWith('[RESOLVED]'))
-      .map((m) => m.subject.split(' ')[1]);
+    const resolved = await w.resolvedMailNames(mailsBefore);
     for (const name of names) expect(resolved, `${name} RESOLVED mail`).toContain(name);
   };
   const expectClosed = async (names: string[], i = inst) => {
@@ -192,7 +133,7 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
       // Conditions that may flap wait their `for` while the next status file still shows the fault.
       expect((await openRows()).map((r) => r.state)).toEqual(names.map(() => 'pending'));
       w.t.clock.advance(forMs + 1_000);
-      await ingest(inst, 'status', generateStatusFile(profile, w.t.clock.now(), { faults: status }));
+      await spool.ingest(inst, 'status', generateStatusFile(profile, w.t.clock.now(), { faults: status }));
       await evaluate();
     }
     expect((await openRows()).map((r) => r.name).sort()).toEqual([...names].sort());
@@ -216,18 +157,8 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
   beforeAll(async () => {
     w = await startAlertWorld(kind);
     w.t.clock.t = T0;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'smart-report-alerts-'));
-    profile = makeProfile({
-      seed: 21,
-      // As many seats as users: nobody is refused a seat unless the fault takes them all.
-      users: 6,
-      seats: 6,
-      utcOffsetMin: 180,
-      licenceEndDay: '2027-12-31',
-      epochMs: Date.UTC(2024, 0, 1),
-    });
-    // Nobody searches for what is not there: empty searches are a case of their own below.
-    for (const u of profile.users) (u as { emptyRate: number }).emptyRate = 0;
+    profile = quietClientProfile();
+    spool = openReportSpool(w, profile);
     inst = await createInstallation(w.t.ctx, op, {
       clientId: w.client.id,
       kind: 'agent',
@@ -239,7 +170,7 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
   });
   afterAll(async () => {
     await w?.close();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    spool?.remove();
   });
 
   it('a healthy report opens nothing and sends nothing', async () => {
@@ -329,7 +260,7 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
     await evaluate();
     expect(await openKeys()).toEqual([`KodeksMaintenance@installation:${inst.id}:pending`]);
     w.t.clock.advance(5 * MIN + 1_000);
-    await ingest(
+    await spool.ingest(
       inst,
       'status',
       generateStatusFile(profile, w.t.clock.now(), { faults: faults('maintenance') }),
@@ -521,7 +452,7 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
     await expectFiring('SmartAgentSilent', { channel: 'status' });
     const silent = (await openRows()).filter((r) => r.name === 'SmartAgentSilent');
     expect(silent).toHaveLength(2);
-    await drain();
+    await w.drain();
     const mails = w.smtp.messages
       .slice(before)
       .filter((m) => m.to.includes(MANAGER_MAIL) && m.subject.includes(' SmartAgentSilent '));
@@ -548,7 +479,7 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
       utcOffsetMin: 180,
       managers: [{ managerId: w.manager.id, email: MANAGER_MAIL }],
     });
-    await ingest(polled, 'sysinfo', generateSysinfoXmlString(profile, w.t.clock.now()));
+    await spool.ingest(polled, 'sysinfo', generateSysinfoXmlString(profile, w.t.clock.now()));
     await evaluate(polled);
     expect(await openKeys(polled)).toEqual([]);
     const before = w.smtp.messages.length;
@@ -557,7 +488,7 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
     expect(await openKeys(polled)).toEqual([`SmartXMLfileIsToOld@installation:${polled.id}:sysinfo:firing`]);
     await expectFiring('SmartXMLfileIsToOld', { channel: 'sysinfo' }, polled);
     await expectMails(before, ['SmartXMLfileIsToOld']);
-    await ingest(polled, 'sysinfo', generateSysinfoXmlString(profile, w.t.clock.now()));
+    await spool.ingest(polled, 'sysinfo', generateSysinfoXmlString(profile, w.t.clock.now()));
     await evaluate(polled);
     expect(await openKeys(polled)).toEqual([]);
     await expectResolvedMails(before, ['SmartXMLfileIsToOld']);

@@ -12,9 +12,8 @@ import { createInstallation, type Installation } from '../../src/inventory/insta
 import type { CheckRecorder } from '../../src/metrics/checks.js';
 import { probeRecorder } from '../../src/probes/service.js';
 import { DB_KINDS } from '../helpers/db.js';
-import { MANAGER_MAIL, op, startAlertWorld, type AlertWorld } from './harness.js';
+import { MANAGER_MAIL, MIN, op, startAlertWorld, type AlertWorld } from './harness.js';
 
-const MIN = 60_000;
 const TZ = 'Asia/Yekaterinburg';
 
 function weekly(days: number[], startTime: string, durationMin: number): MaintenanceWindowConfig {
