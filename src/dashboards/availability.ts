@@ -30,7 +30,7 @@ import {
   type RangeQuery,
 } from './contract.js';
 import { bucketStarts, chooseStep, resolveRange, type Range } from './range.js';
-import { accessLabel, chunked, rankByLast, round2 } from './rank.js';
+import { accessLabel, chunked, lastValue, rankByLast, round2 } from './rank.js';
 import { visibleInstallations, visibleOnlineAccesses } from './subjects.js';
 
 const HOUR = 3_600_000;
@@ -171,6 +171,85 @@ function panel(
   return { step: grid.step, timestamps: grid.timestamps, series: ranked.series, total: ranked.total };
 }
 
+/**
+ * The 30-day share of each subject's window ending on `day` (ok / total summed in SQL), for ranking: one
+ * grouped read of 30 days instead of the whole range.
+ */
+async function windowShare(
+  ctx: AppContext,
+  kind: SubjectKind,
+  ids: readonly number[],
+  check: string,
+  day: number,
+): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const part of chunked(ids, 5000)) {
+    const rows = await ctx.db
+      .selectFrom('availability_daily')
+      .select([
+        'subject_id',
+        (eb) => eb.fn.sum<number>('ok').as('ok'),
+        (eb) => eb.fn.sum<number>('total').as('total'),
+      ])
+      .where('subject_kind', '=', kind)
+      .where('check_name', '=', check)
+      .where('subject_id', 'in', part)
+      .where('day', '>=', day - (AVAILABILITY_WINDOW_DAYS - 1) * DAY_MS)
+      .where('day', '<=', day)
+      .groupBy('subject_id')
+      .execute();
+    for (const r of rows) {
+      const total = Number(r.total);
+      if (total > 0) out.set(Number(r.subject_id), round2((Number(r.ok) / total) * 100));
+    }
+  }
+  return out;
+}
+
+/**
+ * One panel of subjects that each have their own counts, ranked before the range is read: the value of
+ * every subject at the range's last point (its window, one grouped read) decides which `limit` are
+ * drawn, and only those are read over the whole range. A subject without counts in that last window
+ * may still have some earlier in the range (a server taken out of service): those few are read in
+ * full, and rank by their last value, as `rankByLast` would.
+ */
+async function rankedPanel(
+  ctx: AppContext,
+  kind: SubjectKind,
+  check: string,
+  grid: AvailabilityGrid,
+  span: { firstDay: number; lastDay: number },
+  subjects: Subject[],
+  limit: number,
+): Promise<Aligned> {
+  const ids = subjects.map((s) => s.id);
+  const current = await windowShare(ctx, kind, ids, check, span.lastDay);
+  const stale = ids.filter((id) => !current.has(id));
+  const staleCounts = await loadDaily(ctx, kind, stale, check, span.firstDay, span.lastDay);
+  const staleSeries = panel(grid, span.firstDay, subjects, staleCounts, Number.MAX_SAFE_INTEGER).series;
+  const staleLast = new Map(staleSeries.map((x) => [x.key, lastValue(x.values)]));
+  const candidates: AlignedSeries[] = [];
+  for (const s of subjects) {
+    const v = current.get(s.id) ?? staleLast.get(s.key);
+    if (v === undefined) continue; // no counts in the range at all: no series
+    candidates.push({ key: s.key, label: s.label, values: [v] });
+  }
+  const ranked = rankByLast(candidates, limit);
+  const keep = new Set(ranked.series.map((x) => x.key));
+  const kept = subjects.filter((s) => keep.has(s.key));
+  const counts = await loadDaily(
+    ctx,
+    kind,
+    kept.filter((s) => current.has(s.id)).map((s) => s.id),
+    check,
+    span.firstDay,
+    span.lastDay,
+  );
+  for (const [id, c] of staleCounts) if (kept.some((s) => s.id === id)) counts.set(id, c);
+  const drawn = panel(grid, span.firstDay, kept, counts, limit);
+  return { ...drawn, total: ranked.total };
+}
+
 /** «Доступность серверов»: per installation, the interface (http200) and the port (tcp). */
 export async function serverAvailability(
   ctx: AppContext,
@@ -191,16 +270,12 @@ export async function serverAvailability(
   }));
   const empty = (): Aligned => ({ step: grid.step, timestamps: grid.timestamps, series: [], total: 0 });
   if (!span || subjects.length === 0) return { ...range, interface: empty(), port: empty() };
-  const ids = installations.map((i) => i.id);
+  const limit = q.limit ?? DEFAULT_SERIES_LIMIT;
   const [http, tcp] = await Promise.all([
-    loadDaily(ctx, 'installation', ids, 'http200', span.firstDay, span.lastDay),
-    loadDaily(ctx, 'installation', ids, 'tcp', span.firstDay, span.lastDay),
+    rankedPanel(ctx, 'installation', 'http200', grid, span, subjects, limit),
+    rankedPanel(ctx, 'installation', 'tcp', grid, span, subjects, limit),
   ]);
-  return {
-    ...range,
-    interface: panel(grid, span.firstDay, subjects, http, q.limit ?? DEFAULT_SERIES_LIMIT),
-    port: panel(grid, span.firstDay, subjects, tcp, q.limit ?? DEFAULT_SERIES_LIMIT),
-  };
+  return { ...range, interface: http, port: tcp };
 }
 
 /**

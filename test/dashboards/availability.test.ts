@@ -297,4 +297,60 @@ describe.each(DB_KINDS)('availability dashboards (%s)', (kind) => {
     expect(tooMany.status).toBe(400);
     expect(tooMany.text).toContain('querystring.limit');
   });
+
+  // Last: it adds a dealer whose installations the operator would otherwise not see in the tests above.
+  it('ranks before reading: the same series as ranking everything, a server gone quiet included', async () => {
+    const ctx = s.t.ctx;
+    const c = await buildDealerWorld(ctx, 'cv');
+    const polled = async (address: string) =>
+      createInstallation(ctx, op, { clientId: c.c1.id, kind: 'polled', address });
+    // gone: half its checks failed, on days 0 … 4 only; steady: 9 of 10 every day; fresh: always up.
+    const gone = await polled('gone.example');
+    const steady = await polled('steady.example');
+    const fresh = await polled('fresh.example');
+    const rec = probeRecorder(ctx);
+    for (let d = 0; d < 40; d++) {
+      const obs: CheckObservation[] = [];
+      for (let i = 0; i < 10; i++) {
+        const at = dayStart(d) + i * HOUR;
+        const subject = (id: number) => ({ kind: 'installation' as const, id, dealerId: c.dealer.id });
+        if (d < 5)
+          obs.push({ subject: subject(gone.id), check: 'tcp', outcome: i < 5 ? 'failed' : 'ok', at });
+        obs.push({ subject: subject(steady.id), check: 'tcp', outcome: i === 0 ? 'failed' : 'ok', at });
+        obs.push({ subject: subject(fresh.id), check: 'tcp', outcome: 'ok', at });
+      }
+      rec.add(obs);
+      await rec.flush();
+    }
+    const range = { from: dayStart(0), to: now };
+    const all = await serverAvailability(ctx, c.actors.admin, { ...range, limit: 10 }, now);
+    const lastOf = (k: string) =>
+      all.port.series
+        .find((x) => x.key === k)!
+        .values.filter((v) => v !== null)
+        .at(-1);
+    // gone's last point is day 34 (its window still holds day 4): 50 %, the worst of the three.
+    expect(lastOf(`i:${gone.id}`)).toBe(50);
+    expect(all.port.series.map((x) => x.key)).toEqual([`i:${gone.id}`, `i:${steady.id}`, `i:${fresh.id}`]);
+    expect(all.port.total).toBe(3);
+    for (const limit of [1, 2]) {
+      const cut = await serverAvailability(ctx, c.actors.admin, { ...range, limit }, now);
+      expect(cut.port.series).toEqual(all.port.series.slice(0, limit));
+      expect(cut.port.total).toBe(3);
+    }
+    // The default 30 days: gone's early points still see days 0 … 4, so it ranks by its day-34 value.
+    const month = await serverAvailability(ctx, c.actors.admin, { limit: 1 }, now);
+    expect(month.port.series.map((x) => x.key)).toEqual([`i:${gone.id}`]);
+    expect(month.port.series[0]!.values.filter((v) => v !== null).at(-1)).toBe(50);
+    expect(month.port.total).toBe(3);
+    // A range wholly after its last window: no series at all.
+    const late = await serverAvailability(
+      ctx,
+      c.actors.admin,
+      { from: dayStart(35), to: now, limit: 5 },
+      now,
+    );
+    expect(late.port.series.map((x) => x.key)).toEqual([`i:${steady.id}`, `i:${fresh.id}`]);
+    expect(late.port.total).toBe(2);
+  });
 });
