@@ -23,8 +23,9 @@
  * state (one query; samples are asked only for ranges in the past) and one grouped query over at most
  * 31 days of the usage rollup. Only the kept installations are then read bucket by bucket.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
+import { stringAgg } from '../db/dialect.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { Actor } from '../tenancy/scope.js';
 import {
@@ -447,6 +448,42 @@ const dayUsage = (r: DayUsage): DayUsage => ({
   searches: Number(r.searches ?? 0),
 });
 
+/** The columns of a day's usage, in the order `packedDays` joins them after the day and `reported`. */
+const DAY_COLUMNS = ['db', 'docs', 'saved', 'printed', 'dos', 'kassist', 'empty', 'searches'] as const;
+
+/**
+ * One row per installation, its days packed as `day,reported,db,…;…`: 13 months of 200 installations
+ * are 80,000 day rows, and materialising them as row objects took five times as long as reading them
+ * (300 ms against 55 ms on SQLite).
+ */
+function packedDays(ctx: AppContext, from: RawBuilder<unknown>, reported: RawBuilder<unknown>) {
+  const text = (e: RawBuilder<unknown>) => sql`cast(${e} as text)`;
+  const cols = [sql`day`, reported, ...DAY_COLUMNS.map((c) => sql`coalesce(${sql.ref(c)}, 0)`)].map(text);
+  const entry = sql<string>`${sql.join(cols, sql` || ',' || `)}`;
+  return sql<{ installation_id: number; days: string }>`
+    select installation_id, ${stringAgg(ctx.dbKind, entry, ';')} as days from ${from} t group by installation_id`.execute(
+    ctx.db,
+  );
+}
+
+/** Parses `packedDays` rows: day → usage, and the days with a report. */
+function unpackDays(
+  rows: readonly { installation_id: number; days: string }[],
+  add: (id: number, day: string, u: DayUsage) => void,
+  mark: (id: number, day: string) => void,
+): void {
+  for (const r of rows) {
+    const id = Number(r.installation_id);
+    for (const item of String(r.days).split(';')) {
+      const f = item.split(',');
+      const u = {} as DayUsage;
+      DAY_COLUMNS.forEach((c, k) => (u[c] = Number(f[k + 2])));
+      add(id, f[0]!, u);
+      if (Number(f[1]) > 0) mark(id, f[0]!);
+    }
+  }
+}
+
 /**
  * Per installation, the usage of each local day in [lo, hi] (of the chosen domains' users, or all), and
  * the days a report was produced on.
@@ -471,31 +508,34 @@ async function usageDays(
     if (!set) reported.set(id, (set = new Set()));
     set.add(day);
   };
-  type Row = { installation_id: number; day: string; reported: number } & DayUsage;
-  const totals = sql<Row>`
-    select installation_id, day, reported, db_requests as db, docs_counted as docs, saved, printed,
+  const ignore = () => undefined;
+  const totals = packedDays(
+    ctx,
+    sql`(select installation_id, day, reported, db_requests as db, docs_counted as docs, saved, printed,
       searches + docs_counted + services as dos, kassist_requests as kassist, empty_searches as empty, searches
-    from installation_usage_daily
-    where installation_id in (${sql.join(ids)}) and day >= ${lo} and day <= ${hi}`.execute(ctx.db);
+      from installation_usage_daily
+      where installation_id in (${sql.join(ids)}) and day >= ${lo} and day <= ${hi})`,
+    sql`reported`,
+  );
   if (!domains) {
-    for (const r of (await totals).rows) {
-      const id = Number(r.installation_id);
-      add(id, r.day, dayUsage(r));
-      if (Number(r.reported) > 0) mark(id, r.day);
-    }
+    unpackDays((await totals).rows, add, mark);
     return { days, reported };
   }
   const [all, chosen] = await Promise.all([
     totals,
-    sql<{ installation_id: number; day: string } & DayUsage>`
-      select installation_id, day, ${SUMS}
-      from installation_usage_domain_daily
-      where installation_id in (${sql.join(ids)}) and domain in (${sql.join(domains)})
-        and day >= ${lo} and day <= ${hi}
-      group by installation_id, day`.execute(ctx.db),
+    packedDays(
+      ctx,
+      sql`(select installation_id, day, ${SUMS}
+        from installation_usage_domain_daily
+        where installation_id in (${sql.join(ids)}) and domain in (${sql.join(domains)})
+          and day >= ${lo} and day <= ${hi}
+        group by installation_id, day)`,
+      sql`0`,
+    ),
   ]);
-  for (const r of all.rows) if (Number(r.reported) > 0) mark(Number(r.installation_id), r.day);
-  for (const r of chosen.rows) add(Number(r.installation_id), r.day, dayUsage(r));
+  // The reports are the installation's; the numbers are the chosen domains' users'.
+  unpackDays(all.rows, ignore, mark);
+  unpackDays(chosen.rows, add, ignore);
   return { days, reported };
 }
 
