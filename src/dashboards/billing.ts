@@ -30,7 +30,6 @@ import {
 } from './contract.js';
 import { alignPoints, bucketStarts, chooseStep, resolveRange } from './range.js';
 import { accessLabel, chunked, rankByLast, round2 } from './rank.js';
-import { bucketAggregates, fillBuckets, type BucketAgg } from './series-read.js';
 import { visibleOnlineAccesses, type OnlineSubject } from './subjects.js';
 
 const HOUR = 3_600_000;
@@ -87,39 +86,28 @@ async function loadBucketed(
     for (const r of rows) if (r.online_access_id !== null) seriesOf.set(Number(r.id), r.online_access_id);
   }
   // Whole days and weeks: the daily rollup (a day's min / max is of its readings), no raw samples.
-  if (step >= DAY) {
-    const rows = await bucketAggregates(ctx, [...seriesOf.keys()], starts[0]!, step, to, 'daily');
-    const pick = reduce === 'min' ? (r: BucketAgg) => r.min : (r: BucketAgg) => r.max;
-    for (const [sid, accessId] of seriesOf) out.set(accessId, fillBuckets(starts, rows.get(sid), pick));
-    return out;
-  }
+  const daily = step >= DAY;
+  const src = daily
+    ? { table: 'samples_daily', ts: 'day', value: reduce === 'min' ? 'min' : 'max' }
+    : { table: 'samples', ts: 'ts', value: 'value' };
   // Buckets counted from an origin early enough that the reading carried into the first one is loaded.
   const origin = starts[0]! - Math.ceil(BILLING_CARRY_MS / step) * step;
-  const bucket = sql<number>`(samples.ts - ${sql.lit(origin)}) / ${sql.lit(step)}`;
-  const agg = reduce === 'min' ? sql<number>`min(samples.value)` : sql<number>`max(samples.value)`;
+  const bucket = sql<number>`(${sql.ref(src.ts)} - ${sql.lit(origin)}) / ${sql.lit(step)}`;
+  const agg = sql<number>`${sql.raw(reduce)}(${sql.ref(src.value)})`;
   const points = new Map<number, [number, number][]>();
   // One row per series, its buckets packed as `bucket:value,…` (thousands of series × hundreds of
   // buckets would otherwise be that many rows to materialise).
   const entry = sql<string>`cast(t.b as text) || ':' || cast(t.v as text)`;
   for (const part of chunked([...seriesOf.keys()], 2000)) {
-    const rows = await ctx.db
-      .selectFrom((eb) =>
-        eb
-          .selectFrom('samples')
-          .select(['samples.series_id as sid', bucket.as('b'), agg.as('v')])
-          .where('samples.series_id', 'in', part)
-          .where('samples.ts', '>=', origin)
-          .where('samples.ts', '<=', to)
-          .groupBy(['samples.series_id', bucket])
-          // In index order: PostgreSQL then aggregates as it reads instead of hashing (and spilling).
-          .orderBy('samples.series_id')
-          .orderBy(bucket)
-          .as('t'),
-      )
-      .select(['t.sid', stringAgg(ctx.dbKind, entry, ',').as('buckets')])
-      .groupBy('t.sid')
-      .execute();
-    for (const r of rows) {
+    const rows = await sql<{ sid: number; buckets: string }>`
+      select t.sid, ${stringAgg(ctx.dbKind, entry, ',')} as buckets from (
+        select series_id as sid, ${bucket} as b, ${agg} as v from ${sql.table(src.table)}
+        where series_id in (${sql.join(part)}) and ${sql.ref(src.ts)} >= ${origin} and ${sql.ref(src.ts)} <= ${to}
+        group by series_id, ${bucket}
+        -- In index order: PostgreSQL then aggregates as it reads instead of hashing (and spilling).
+        order by series_id, ${bucket}
+      ) t group by t.sid`.execute(ctx.db);
+    for (const r of rows.rows) {
       const list: [number, number][] = [];
       for (const item of String(r.buckets).split(',')) {
         const c = item.indexOf(':');
