@@ -101,11 +101,18 @@ async function loadBucketed(
   for (const part of chunked([...seriesOf.keys()], 2000)) {
     const rows = await sql<{ sid: number; buckets: string }>`
       select t.sid, ${stringAgg(ctx.dbKind, entry, ',')} as buckets from (
-        select series_id as sid, ${bucket} as b, ${agg} as v from ${sql.table(src.table)}
-        where series_id in (${sql.join(part)}) and ${sql.ref(src.ts)} >= ${origin} and ${sql.ref(src.ts)} <= ${to}
-        group by series_id, ${bucket}
-        -- In index order: PostgreSQL then aggregates as it reads instead of hashing (and spilling).
-        order by series_id, ${bucket}
+        ${
+          step === DAY
+            ? // A rollup row is a bucket already: nothing to group.
+              sql`select series_id as sid, ${bucket} as b, ${sql.ref(src.value)} as v from samples_daily
+                where series_id in (${sql.join(part)}) and day >= ${origin} and day <= ${to}`
+            : sql`select series_id as sid, ${bucket} as b, ${agg} as v from ${sql.table(src.table)}
+                where series_id in (${sql.join(part)}) and ${sql.ref(src.ts)} >= ${origin}
+                  and ${sql.ref(src.ts)} <= ${to}
+                group by series_id, ${bucket}
+                -- In index order: PostgreSQL then aggregates as it reads instead of hashing (and spilling).
+                order by series_id, ${bucket}`
+        }
       ) t group by t.sid`.execute(ctx.db);
     for (const r of rows.rows) {
       const list: [number, number][] = [];
