@@ -7,10 +7,9 @@
  * rollup and event tables are rewritten in time order: on SQLite into a fresh table of the same
  * definition, on PostgreSQL with CLUSTER on a temporary index.
  *
- * The raw `samples` table (a quarter of a billion rows) is not: rewriting it needs its size again in
- * free disk twice over (SQLite keeps the freed pages in the file; CLUSTER builds the new heap beside
- * the old) and about as long as generating it. Reads of raw samples over long ranges are therefore
- * faster here than in production; docs/performance.md says where that matters.
+ * The raw `samples` table (a quarter of a billion rows) is not, and need not be: since migration 0007 it is
+ * stored by its key on both engines (SQLite `WITHOUT ROWID`, PostgreSQL reads index-only through a key that
+ * INCLUDEs the value), so a range read of one series finds its rows together whatever order they arrived in.
  */
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
