@@ -14,7 +14,10 @@ import { apiTokenRoutes } from './routes/api-tokens.js';
 import { checkRoutes } from './routes/checks.js';
 import { clientRoutes } from './routes/clients.js';
 import { csvRoutes } from './routes/csv.js';
+import { dbHealthDashboardRoutes } from './routes/dashboards-db-health.js';
 import { installationDashboardRoutes } from './routes/dashboards-installations.js';
+import { searchDashboardRoutes } from './routes/dashboards-search.js';
+import { usersDashboardRoutes } from './routes/dashboards-users.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { dealerRoutes } from './routes/dealers.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -103,6 +106,9 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           alertRoutes,
           dashboardRoutes,
           installationDashboardRoutes,
+          dbHealthDashboardRoutes,
+          usersDashboardRoutes,
+          searchDashboardRoutes,
         ]) {
           await secured.register(routes, options);
         }
