@@ -39,37 +39,40 @@ const PAGES = [
   '/admin/ingest',
 ];
 
-/** The visible form controls and buttons of the page that have no accessible name (their HTML, cut). */
-function unnamedControls(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const visible = (el: Element) => {
-      const r = el.getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
-    };
-    const byIds = (ids: string | null) =>
-      (ids ?? '')
-        .split(/\s+/)
-        .map((id) => document.getElementById(id)?.textContent?.trim() ?? '')
-        .join('');
-    for (const el of Array.from(document.querySelectorAll('input, select, textarea, button'))) {
-      if (el instanceof HTMLInputElement && el.type === 'hidden') continue;
-      // Hidden from assistive technology on purpose (a mouse-only twin of a keyboard-operable row).
-      if (!visible(el) || el.closest('[aria-hidden="true"]')) continue;
-      const aria = (el.getAttribute('aria-label') ?? '').trim() || byIds(el.getAttribute('aria-labelledby'));
-      const labels = (el as HTMLInputElement).labels;
-      const labelled = labels ? Array.from(labels).some((l) => (l.textContent ?? '').trim() !== '') : false;
-      const own =
-        el instanceof HTMLButtonElement
-          ? (el.textContent ?? '').trim() || (el.getAttribute('title') ?? '').trim()
-          : el instanceof HTMLInputElement && (el.type === 'submit' || el.type === 'button')
-            ? el.value.trim()
-            : '';
-      if (!aria && !labelled && !own) out.push(el.outerHTML.slice(0, 160));
-    }
-    return out;
-  });
-}
+/**
+ * The visible form controls and buttons of the page that have no accessible name (their HTML, cut). Run in
+ * the browser: plain JavaScript text, as the server's TypeScript has no DOM types.
+ */
+const UNNAMED_CONTROLS = `(() => {
+  const out = [];
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  };
+  const byIds = (ids) =>
+    (ids || '').split(/\\s+/).map((id) => (document.getElementById(id)?.textContent || '').trim()).join('');
+  for (const el of document.querySelectorAll('input, select, textarea, button')) {
+    if (el.tagName === 'INPUT' && el.type === 'hidden') continue;
+    // Hidden from assistive technology on purpose (a mouse-only twin of a keyboard-operable row).
+    if (!visible(el) || el.closest('[aria-hidden="true"]')) continue;
+    const aria = (el.getAttribute('aria-label') || '').trim() || byIds(el.getAttribute('aria-labelledby'));
+    const labelled = el.labels ? Array.from(el.labels).some((l) => (l.textContent || '').trim() !== '') : false;
+    const own =
+      el.tagName === 'BUTTON'
+        ? (el.textContent || '').trim() || (el.getAttribute('title') || '').trim()
+        : el.tagName === 'INPUT' && (el.type === 'submit' || el.type === 'button')
+          ? el.value.trim()
+          : '';
+    if (!aria && !labelled && !own) out.push(el.outerHTML.slice(0, 160));
+  }
+  return out;
+})()`;
+
+/** Text and a few attributes of the focused element, read in the browser. */
+const focusedText = (page: Page) =>
+  page.evaluate<string>(`document.activeElement?.textContent?.trim() ?? ''`);
+const focusedPopup = (page: Page) =>
+  page.evaluate<string | null>(`document.activeElement?.getAttribute('aria-haspopup') ?? null`);
 
 describe('accessibility basics (e2e, chromium)', () => {
   let s: E2eServer;
@@ -99,7 +102,7 @@ describe('accessibility basics (e2e, chromium)', () => {
       await page.locator('h1').first().waitFor();
       // Let the page's data arrive: controls of tables and panels appear with it.
       await page.waitForLoadState('networkidle');
-      const bad = await unnamedControls(page);
+      const bad = await page.evaluate<string[]>(UNNAMED_CONTROLS);
       if (bad.length > 0) found[path] = bad;
     }
     expect(found).toEqual({});
@@ -123,7 +126,7 @@ describe('accessibility basics (e2e, chromium)', () => {
     await page.keyboard.press('Enter');
     const menu = page.getByRole('menu');
     await menu.waitFor();
-    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    const focused = () => focusedText(page);
     const first = await focused();
     await page.keyboard.press('ArrowDown');
     const second = await focused();
@@ -131,7 +134,7 @@ describe('accessibility basics (e2e, chromium)', () => {
     await page.keyboard.press('Enter');
     await menu.waitFor({ state: 'detached' });
     await page.waitForURL((u) => u.searchParams.get('refresh') === (second === 'Выкл.' ? 'off' : second));
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-haspopup'))).toBe('menu');
+    expect(await focusedPopup(page)).toBe('menu');
 
     // Esc closes a menu without choosing.
     const before = page.url();
@@ -150,6 +153,6 @@ describe('accessibility basics (e2e, chromium)', () => {
     await presets.waitFor();
     await page.keyboard.press('Escape');
     await presets.waitFor({ state: 'detached' });
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-haspopup'))).toBe('dialog');
+    expect(await focusedPopup(page)).toBe('dialog');
   }, 60_000);
 });
