@@ -1,171 +1,56 @@
 /**
- * Shapes of the API answers the administration pages read (see docs/api.md and src/http/schemas.ts,
- * src/http/routes/alerts.ts, src/http/routes/ingest.ts). Declared here, not imported from the server,
- * so that the web app's type check does not pull in server code.
+ * Shapes of the API answers the administration pages read (see docs/api.md). Taken from the server
+ * with `import type`/`export type` only, so nothing of the server ends up in the bundle: the route's
+ * response schema where src/http/schemas.ts exports it (the zod serializer strips every key it does not
+ * name, so its output is exactly the JSON), otherwise the service's own type, which is the same JSON
+ * shape as the route's response schema (numbers for times, no Date or bigint, nothing stripped).
+ * What stays declared here says why.
  */
+import type { z } from 'zod';
+import type { CatalogueEntry } from '../../../src/alerts/queries';
+import type {
+  ClientOut,
+  DealerOut,
+  ImportResultOut,
+  InstallationOut,
+  ManagerOut,
+  OnlineAccessOut,
+  UnitOut,
+  UploadTokenOut,
+  UserOut,
+} from '../../../src/http/schemas';
 import type { Role } from '../api';
 
 export type { Role };
 
-export interface Dealer {
-  id: number;
-  code: string;
-  name: string;
-  createdAt: number;
-}
+export type Dealer = z.output<typeof DealerOut>;
+export type Unit = z.output<typeof UnitOut>;
+export type User = z.output<typeof UserOut>;
+export type Manager = z.output<typeof ManagerOut>;
+export type Client = z.output<typeof ClientOut>;
+export type Installation = z.output<typeof InstallationOut>;
+export type ManagerLink = Installation['managers'][number];
+export type { InstallationKind } from '../../../src/inventory/installations';
+export type OnlineAccess = z.output<typeof OnlineAccessOut>;
+export type UploadToken = z.output<typeof UploadTokenOut>;
 
-export interface Unit {
-  id: number;
-  dealerId: number;
-  parentId: number | null;
-  name: string;
-  path: string;
-}
-
-export interface User {
-  id: number;
-  dealerId: number | null;
-  unitId: number | null;
-  managerId: number | null;
-  login: string;
-  displayName: string;
-  role: Role;
-  disabled: boolean;
-}
-
-export interface Manager {
-  id: number;
-  dealerId: number;
-  unitId: number | null;
-  name: string;
-  emails: string[];
-  telegramChatId: string | null;
-}
-
-export interface Client {
-  id: number;
-  dealerId: number;
-  unitId: number | null;
-  shortName: string;
-  legalName: string | null;
-  managerIds: number[];
-}
-
-export interface ManagerLink {
-  managerId: number;
-  email: string;
-}
-
-export type InstallationKind = 'polled' | 'agent' | 'closed';
-
-export interface Installation {
-  id: number;
-  dealerId: number;
-  clientId: number;
-  kind: InstallationKind;
-  sourceKey: string;
-  address: string | null;
-  port: number | null;
-  protocol: 'http' | 'https' | null;
-  probeEnabled: boolean;
-  collectIntervalS: number;
-  asrpPeriodS: number;
-  utcOffsetMin: number;
-  smartloginUser: string | null;
-  smartloginPasswordSet: boolean;
-  probeIntervalS: number;
-  behindProxy: boolean;
-  licmanAddress: string | null;
-  licmanPort: number | null;
-  managers: ManagerLink[];
-}
-
-export interface OnlineAccess {
-  id: number;
-  dealerId: number;
-  clientId: number;
-  login: string;
-  host: string;
-  folder: string;
-  protocol: 'http' | 'https';
-  utcOffsetMin: number;
-  passwordSet: boolean;
-  managers: ManagerLink[];
-}
-
-export interface UploadToken {
-  id: number;
-  dealerId: number;
-  installationId: number | null;
-  label: string;
-  prefix: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-}
-
+/** POST …/upload-tokens: the route's schema is inline (`{ info: UploadTokenOut, token }`), not exported. */
 export interface CreatedToken {
   info: UploadToken;
   token: string;
 }
 
-export interface ImportIssue {
-  file: string;
-  line: number;
-  column?: number;
-  columnName?: string;
-  message: string;
-  text: string;
-}
+/** Not the service's ImportResult: the route adds each issue's one-line `text`. */
+export type ImportResult = z.output<typeof ImportResultOut>;
+export type ImportIssue = ImportResult['errors'][number];
+export type ImportChange = ImportResult['changes'][number];
+export type ImportKind = ImportResult['kind'];
 
-export type ImportKind = 'managers' | 'online';
-
-export interface ImportChange {
-  action: 'create' | 'update' | 'remove';
-  entity: 'client' | 'manager' | 'installation' | 'online_access';
-  key: string;
-  fields?: string[];
-}
-
-export interface ImportResult {
-  file: string;
-  kind: ImportKind;
-  dryRun: boolean;
-  applied: boolean;
-  errors: ImportIssue[];
-  warnings: ImportIssue[];
-  changes: ImportChange[];
-  counts: { create: number; update: number; remove: number; unchanged: number };
-}
-
-export interface Report {
-  id: number;
-  dealerId: number;
-  installationId: number | null;
-  sourceName: string;
-  fileName: string;
-  channel: string;
-  format: string;
-  via: string;
-  sizeBytes: number;
-  receivedAt: number;
-  status: string;
-  processedAt: number | null;
-  reportAt: number | null;
-  errorReason: string | null;
-  errorMessage: string | null;
-}
-
-export interface UnregisteredSource {
-  dealerId: number;
-  sourceName: string;
-  reports: number;
-  firstReceivedAt: number;
-  lastReceivedAt: number;
-}
+export type { ReportInfo as Report, UnregisteredSource } from '../../../src/ingest/health';
 
 // ---- alerts ----
 
+// Copies of the server's lists: they are runtime values, and a runtime import would bundle server code.
 export const PRIORITIES = ['K1', 'K2', 'K3', 'K4', 'K5'] as const;
 export const IMPORTANCES = ['info', 'critical'] as const;
 export const ALERT_CLASSES = ['high', 'normal', 'analytics'] as const;
@@ -190,6 +75,10 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 export type ChannelClass = (typeof CHANNEL_CLASSES)[number];
 export type WindowScopeKind = (typeof WINDOW_SCOPES)[number];
 
+/**
+ * Kept here: the route's matchers schema (plain string lists) is not exported, and the server's
+ * AlertMatchers narrows the lists to its enums, while the editor builds them from free text.
+ */
 export interface Matchers {
   alerts?: string[];
   categories?: string[];
@@ -199,183 +88,24 @@ export interface Matchers {
   labels?: Record<string, string>;
 }
 
-/** An alert's settings in force: the catalogue's, or with a dealer's overrides applied. */
-export interface EffectiveSettings {
-  enabled: boolean;
-  /** Only for alerts with a …Count sibling. */
-  countThreshold: number | null;
-  forMs: number;
-  keepFiringForMs: number;
-  params: Record<string, number>;
-  timings: { groupWaitMs: number; groupIntervalMs: number; repeatIntervalMs: number };
-}
+export type {
+  Channel,
+  MaintenanceWindow,
+  Rule,
+  RoutingPreview,
+  Silence,
+  AlertSettingsOverride as AlertOverride,
+  AlertSettingsView as AlertSettings,
+} from '../../../src/alerts/admin';
+export type {
+  CatalogueEntry as CatalogueAlert,
+  EffectiveSettings,
+  NotificationDetail,
+  NotificationView as Notification,
+} from '../../../src/alerts/queries';
 
-export interface CatalogueAlert {
-  name: string;
-  aliases: string[];
-  category: string;
-  sources: string[];
-  subjects: string[];
-  priority: string;
-  importance: string;
-  class: string;
-  /** Priority and importance are the spec's. */
-  stated: boolean;
-  /** The Russian text of the messages. */
-  summary: string;
-  condition: string;
-  countOf: string | null;
-  countSibling: string | null;
-  /** `/docs/errors/<Name>.md`, relative to the server. */
-  runbookUrl: string;
-  defaults: EffectiveSettings;
-  effective: EffectiveSettings;
-  /** The dealer has stored settings for this alert. */
-  overridden: boolean;
-  /** What the dealer stored (null fields: the catalogue's value); null when nothing is stored. */
-  override: AlertOverride | null;
-}
-
-/** A dealer's stored settings of one alert; a null field (or a parameter left out) takes the catalogue's. */
-export interface AlertOverride {
-  enabled: boolean;
-  countThreshold: number | null;
-  forMs: number | null;
-  keepFiringForMs: number | null;
-  groupWaitMs: number | null;
-  groupIntervalMs: number | null;
-  repeatIntervalMs: number | null;
-  params: Record<string, number>;
-  updatedAt: number;
-}
-
-/** GET/PUT/DELETE /api/alert-settings/:name. */
-export interface AlertSettings {
-  dealerId: number;
-  name: string;
-  /** What the dealer stored (null fields: the catalogue's value); null when nothing is stored. */
-  override: AlertOverride | null;
-  effective: EffectiveSettings;
-}
-
+/** GET /api/alert-catalogue: the service returns it as an inline type. */
 export interface Catalogue {
   dealerId: number | null;
-  alerts: CatalogueAlert[];
-}
-
-export interface Channel {
-  id: number;
-  dealerId: number;
-  unitId: number | null;
-  kind: ChannelKind;
-  class: ChannelClass;
-  name: string;
-  target: string;
-  enabled: boolean;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-  editable: boolean;
-}
-
-export interface Rule {
-  id: number;
-  dealerId: number;
-  unitId: number | null;
-  position: number;
-  name: string;
-  matchers: Matchers;
-  mode: 'add' | 'replace';
-  channelIds: number[];
-  managers: boolean;
-  enabled: boolean;
-  createdAt: number;
-  updatedAt: number;
-  editable: boolean;
-}
-
-export interface RoutingPreview {
-  alertName: string;
-  priority: string;
-  class: string;
-  subject: { kind: 'installation' | 'online'; id: number; clientId: number; unitId: number | null };
-  labels: Record<string, string>;
-  matchedRules: { id: number; name: string; mode: 'add' | 'replace' }[];
-  receivers: {
-    kind: ChannelKind;
-    target: string;
-    channelId: number | null;
-    channelName: string | null;
-    countOnly: boolean;
-  }[];
-  suppressedBy: string | null;
-}
-
-export interface Silence {
-  id: number;
-  dealerId: number;
-  unitId: number | null;
-  matchers: Matchers;
-  startsAt: number;
-  endsAt: number;
-  author: string;
-  comment: string;
-  createdAt: number;
-  state: 'active' | 'pending' | 'expired';
-  editable: boolean;
-}
-
-export interface MaintenanceWindow {
-  id: number;
-  dealerId: number;
-  scope: { kind: WindowScopeKind; id: number };
-  timeZone: string;
-  kind: 'once' | 'weekly';
-  startsAt: number | null;
-  endsAt: number | null;
-  days: number[];
-  startTime: string | null;
-  durationMin: number | null;
-  validFrom: number | null;
-  validUntil: number | null;
-  author: string;
-  comment: string;
-  createdAt: number;
-  active: boolean;
-  editable: boolean;
-}
-
-export interface Notification {
-  id: number;
-  dealerId: number | null;
-  channelId: number | null;
-  channelName: string | null;
-  kind: string;
-  target: string;
-  alertName: string;
-  reason: string;
-  subject: string;
-  instanceCount: number;
-  status: string;
-  attempts: number;
-  nextAttemptAt: number;
-  createdAt: number;
-  sentAt: number | null;
-  lastError: string | null;
-}
-
-export interface NotificationDetail extends Notification {
-  body: string;
-  payload: unknown;
-  attemptLog: {
-    at: number;
-    nodeId: string;
-    ok: boolean;
-    permanent: boolean;
-    error: string | null;
-    code: string | null;
-    retryAfterMs: number | null;
-    durationMs: number;
-  }[];
+  alerts: CatalogueEntry[];
 }
