@@ -1,0 +1,265 @@
+/**
+ * «Карточки пользователей» (spec installations §3.4): table 3.4.1 (the cards), the completeness the
+ * manual's 066 panel speaks of, and table 3.4.2 «Топ20 самых активных пользователей».
+ *
+ * - Cards: `installation_users`, every account any stored sysinfo listed (newest values), whatever the
+ *   range (a card is a current state). Sorted by login (code-point order on both engines), then
+ *   installation; paged in SQL (`limit` default 100, `offset`). A field is filled when it holds more
+ *   than blanks; `completeness` = filled of the five card fields (fullname, phone, email, position,
+ *   department) × 20.
+ * - Completeness (066: «Процент заполненных карточек заходивших в систему пользователей»): over the
+ *   accounts that have logged in at least once (a last activity is known) and are not blocked: the share
+ *   of complete cards and the share of filled fields. One aggregate query.
+ * - Top: activity = intelligent searches (search log) + counted documents (`user_usage_daily`), the
+ *   definition the manual gives for «Активность пользователей» and the one KodeksUserActivityIsLow uses.
+ *   Both are read over the installation's local days the range touches (the documents are counted per
+ *   day by the ПК, so a day is whole: the default last 24 hours covers yesterday and today, local). The
+ *   domain is the account's current one (`НеОпределён` for a login the user list never named). Ranked in
+ *   SQL, `top` rows (default 20), users with no activity left out.
+ */
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+import { UNDEFINED_DOMAIN } from '../ingest/parse/snapshot.js';
+import type { Actor } from '../tenancy/scope.js';
+import { byteOrder } from './connected-users.js';
+import {
+  CARD_FIELDS,
+  TOP_USERS_DEFAULT,
+  USER_CARDS_DEFAULT_RANGE_MS,
+  USERS_DEFAULT_PAGE,
+  type TopUserRow,
+  type UserCardRow,
+  type UserCardsOut,
+  type UserCardsQuery,
+} from './contract-users.js';
+import { resolveRange } from './range.js';
+import { visibleInstallations, type InstallationSubject } from './subjects.js';
+
+const MIN = 60_000;
+
+const localDay = (ms: number, offsetMin: number) => new Date(ms + offsetMin * MIN).toISOString().slice(0, 10);
+
+/** Filled card fields of a row of `installation_users`, in SQL. */
+const FILLED = sql.join(
+  CARD_FIELDS.map((f) => sql`case when coalesce(trim(${sql.ref(f)}), '') <> '' then 1 else 0 end`),
+  sql` + `,
+);
+
+const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : null);
+
+interface CardRow {
+  installation_id: number;
+  login: string;
+  domain: string;
+  fullname: string | null;
+  phone: string | null;
+  email: string | null;
+  position: string | null;
+  department: string | null;
+  blocked: number;
+  last_activity_at: number | null;
+  filled: number;
+}
+
+export async function userCards(
+  ctx: AppContext,
+  actor: Actor,
+  q: UserCardsQuery,
+  now: number,
+): Promise<UserCardsOut> {
+  const range = resolveRange(q, now, USER_CARDS_DEFAULT_RANGE_MS);
+  const limit = q.limit ?? USERS_DEFAULT_PAGE;
+  const offset = q.offset ?? 0;
+  const out: UserCardsOut = {
+    from: range.from,
+    to: range.to,
+    cards: { rows: [], total: 0, offset, limit },
+    completeness: { users: 0, completeCards: 0, completePct: null, fieldsPct: null },
+    top: [],
+  };
+  const subjects = await visibleInstallations(ctx, actor, q);
+  if (subjects.length === 0) return out;
+  const byId = new Map(subjects.map((s) => [s.id, s]));
+  const ids = sql.join([...byId.keys()]);
+  const domains = q.domain && q.domain.length > 0 ? [...new Set(q.domain)] : null;
+  const inDomains = domains ? sql` and domain in (${sql.join(domains)})` : sql``;
+  const incomplete = q.incompleteOnly ? sql` and (${FILLED}) < ${CARD_FIELDS.length}` : sql``;
+
+  const [count, page, summary, top] = await Promise.all([
+    sql<{ n: number }>`select count(*) as n from installation_users
+      where installation_id in (${ids})${inDomains}${incomplete}`.execute(ctx.db),
+    sql<CardRow>`select installation_id, login, domain, fullname, phone, email, position, department,
+        blocked, last_activity_at, ${FILLED} as filled
+      from installation_users where installation_id in (${ids})${inDomains}${incomplete}
+      order by ${byteOrder(ctx.dbKind, sql`login`)}, installation_id
+      limit ${limit} offset ${offset}`.execute(ctx.db),
+    sql<{ users: number; complete: number | null; filled: number | null }>`
+      select count(*) as users,
+        sum(case when (${FILLED}) = ${CARD_FIELDS.length} then 1 else 0 end) as complete,
+        sum(${FILLED}) as filled
+      from installation_users
+      where installation_id in (${ids})${inDomains} and blocked = 0 and last_activity_at is not null`.execute(
+      ctx.db,
+    ),
+    topUsers(ctx, subjects, range, domains, q.top ?? TOP_USERS_DEFAULT),
+  ]);
+
+  out.cards.total = Number(count.rows[0]?.n ?? 0);
+  const s0 = summary.rows[0];
+  const users = Number(s0?.users ?? 0);
+  const complete = Number(s0?.complete ?? 0);
+  out.completeness = {
+    users,
+    completeCards: complete,
+    completePct: pct(complete, users),
+    fieldsPct: pct(Number(s0?.filled ?? 0), users * CARD_FIELDS.length),
+  };
+
+  const shown = new Set([...page.rows.map((r) => Number(r.installation_id)), ...top.map((r) => r.id)]);
+  const [managers, dealers] = await Promise.all([
+    managersOf(
+      ctx,
+      [...shown].map((id) => byId.get(id)!),
+    ),
+    ctx.db
+      .selectFrom('dealers')
+      .select(['id', 'name'])
+      .where('id', 'in', [...new Set(top.map((r) => byId.get(r.id)!.dealerId)), -1])
+      .execute(),
+  ]);
+  const dealerName = new Map(dealers.map((d) => [Number(d.id), d.name]));
+  const subject = (s: InstallationSubject) => ({
+    installationId: s.id,
+    clientId: s.clientId,
+    client: s.client,
+    host: s.host,
+  });
+
+  out.cards.rows = page.rows.map((r): UserCardRow => {
+    const s = byId.get(Number(r.installation_id))!;
+    const filled = Number(r.filled);
+    return {
+      ...subject(s),
+      managers: managers.get(s.id) ?? [],
+      login: r.login,
+      domain: r.domain,
+      fullname: r.fullname,
+      phone: r.phone,
+      email: r.email,
+      position: r.position,
+      department: r.department,
+      blocked: Number(r.blocked) !== 0,
+      lastActivityAt: r.last_activity_at === null ? null : Number(r.last_activity_at),
+      filled,
+      completeness: (filled * 100) / CARD_FIELDS.length,
+    };
+  });
+  out.top = top.map((r): TopUserRow => {
+    const s = byId.get(r.id)!;
+    return {
+      ...subject(s),
+      dealerId: s.dealerId,
+      dealer: dealerName.get(s.dealerId) ?? '',
+      managers: managers.get(s.id) ?? [],
+      login: r.login,
+      domain: r.domain,
+      activity: r.searches + r.documents,
+      searches: r.searches,
+      documents: r.documents,
+    };
+  });
+  return out;
+}
+
+/** The managers' names per installation: its own (from the CSV), else its client's. Sorted. */
+async function managersOf(ctx: AppContext, subjects: InstallationSubject[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (subjects.length === 0) return out;
+  const [own, ofClient] = await Promise.all([
+    ctx.db
+      .selectFrom('installation_managers as im')
+      .innerJoin('managers as m', 'm.id', 'im.manager_id')
+      .select(['im.installation_id as id', 'm.name'])
+      .where(
+        'im.installation_id',
+        'in',
+        subjects.map((s) => s.id),
+      )
+      .execute(),
+    ctx.db
+      .selectFrom('client_managers as cm')
+      .innerJoin('managers as m', 'm.id', 'cm.manager_id')
+      .select(['cm.client_id as id', 'm.name'])
+      .where('cm.client_id', 'in', [...new Set(subjects.map((s) => s.clientId))])
+      .execute(),
+  ]);
+  const group = (rows: { id: number; name: string }[]) => {
+    const m = new Map<number, Set<string>>();
+    for (const r of rows) {
+      const id = Number(r.id);
+      if (!m.has(id)) m.set(id, new Set());
+      m.get(id)!.add(r.name);
+    }
+    return m;
+  };
+  const byInst = group(own);
+  const byClient = group(ofClient);
+  for (const s of subjects) {
+    const names = byInst.get(s.id) ?? byClient.get(s.clientId);
+    if (names) out.set(s.id, [...names].sort());
+  }
+  return out;
+}
+
+/**
+ * The `n` most active users of the installations over the range: one query, a branch per time zone
+ * present (the local days differ), summed and ranked in SQL.
+ */
+async function topUsers(
+  ctx: AppContext,
+  subjects: InstallationSubject[],
+  range: { from: number; to: number },
+  domains: string[] | null,
+  n: number,
+): Promise<{ id: number; login: string; domain: string; searches: number; documents: number }[]> {
+  const zones = new Map<number, number[]>();
+  for (const s of subjects) zones.set(s.utcOffsetMin, [...(zones.get(s.utcOffsetMin) ?? []), s.id]);
+  const parts = [...zones].flatMap(([off, ids]) => {
+    const lo = localDay(range.from, off);
+    const hi = localDay(range.to, off);
+    const since = Date.parse(`${lo}T00:00:00Z`) - off * MIN;
+    const list = sql.join(ids);
+    return [
+      sql`select installation_id, login, 0 as searches, sum(docs_counted) as documents from user_usage_daily
+        where installation_id in (${list}) and day >= ${lo} and day <= ${hi} and docs_counted > 0
+        group by installation_id, login`,
+      sql`select installation_id, login, count(*) as searches, 0 as documents from search_log
+        where installation_id in (${list}) and at >= ${since} and at <= ${range.to} and type = 'intelligent'
+        group by installation_id, login`,
+    ];
+  });
+  const domain = sql`coalesce(u.domain, ${UNDEFINED_DOMAIN})`;
+  const r = await sql<{
+    installation_id: number;
+    login: string;
+    domain: string;
+    searches: number;
+    documents: number;
+  }>`
+    select t.installation_id, t.login, ${domain} as domain, sum(t.searches) as searches,
+      sum(t.documents) as documents
+    from (${sql.join(parts, sql` union all `)}) t
+    left join installation_users u on u.installation_id = t.installation_id and u.login = t.login
+    ${domains ? sql`where ${domain} in (${sql.join(domains)})` : sql``}
+    group by t.installation_id, t.login, u.domain
+    having sum(t.searches) + sum(t.documents) > 0
+    order by sum(t.searches) + sum(t.documents) desc, ${byteOrder(ctx.dbKind, sql`t.login`)}, t.installation_id
+    limit ${n}`.execute(ctx.db);
+  return r.rows.map((x) => ({
+    id: Number(x.installation_id),
+    login: x.login,
+    domain: x.domain,
+    searches: Number(x.searches),
+    documents: Number(x.documents),
+  }));
+}
