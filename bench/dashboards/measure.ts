@@ -6,6 +6,9 @@
  */
 import { sql } from 'kysely';
 import { DEFAULT_RANGE_MS } from '../../src/dashboards/contract.js';
+import { DB_HEALTH_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-db-health.js';
+import { AD_STATS_DEFAULT_RANGE_MS, SEARCH_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-search.js';
+import { USER_CARDS_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-users.js';
 import { buildApp } from '../../src/http/app.js';
 import { openRuntime } from '../../src/runtime.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -48,6 +51,18 @@ export function targets(days: number): Target[] {
     ranged('billing-stats', DEFAULT_RANGE_MS.billingStats),
     ranged('emergencies', DEFAULT_RANGE_MS.emergencies),
     { dashboard: 'client overview', range: '–', path: (_end, id) => `/api/clients/${id}/overview` },
+    // The analytics dashboards (issue 7).
+    ranged('db-errors', DB_HEALTH_DEFAULT_RANGE_MS.dbErrors),
+    ranged('db-errors', DB_HEALTH_DEFAULT_RANGE_MS.dbErrors, long, months),
+    ranged('versions', DB_HEALTH_DEFAULT_RANGE_MS.versions),
+    { dashboard: 'sysinfo-time', range: '–', path: () => '/api/dashboards/sysinfo-time' },
+    { dashboard: 'connected-users', range: '–', path: () => '/api/dashboards/connected-users' },
+    ranged('user-cards', USER_CARDS_DEFAULT_RANGE_MS),
+    ranged('user-cards', USER_CARDS_DEFAULT_RANGE_MS, long, months),
+    ranged('search-queries', SEARCH_DEFAULT_RANGE_MS),
+    ranged('search-queries', SEARCH_DEFAULT_RANGE_MS, long, months),
+    ranged('ad-stats', AD_STATS_DEFAULT_RANGE_MS),
+    ranged('ad-stats', AD_STATS_DEFAULT_RANGE_MS, long, months),
   ];
 }
 
