@@ -19,16 +19,14 @@ import type {
 import { dbErrors, dbErrorsStep, sysinfoTime, versions } from '../../src/dashboards/db-health.js';
 import { bucketStarts } from '../../src/dashboards/range.js';
 import { visibleInstallations } from '../../src/dashboards/subjects.js';
-import { markProcessed, recordReport } from '../../src/ingest/ledger.js';
-import { parseReportFile } from '../../src/ingest/parse/report-file.js';
 import type { Snapshot } from '../../src/ingest/parse/snapshot.js';
-import { storeSnapshot } from '../../src/ingest/store.js';
 import type { Installation } from '../../src/inventory/installations.js';
 import type { FaultState } from '../../src/sim/kodeks/faults.js';
 import { generateSysinfoXmlString, makeProfile, type ClientProfile } from '../../src/sim/kodeks/index.js';
 import type { Actor } from '../../src/tenancy/scope.js';
 import { DB_KINDS } from '../helpers/db.js';
 import { buildDealerWorld, TEST_PASSWORD, type DealerWorld } from '../helpers/tenants.js';
+import { ingestSysinfo } from './report-seed.js';
 import { body, Client, loginAs, startTestServer, type TestServer } from '../http/harness.js';
 
 const MIN = 60_000;
@@ -61,36 +59,20 @@ describe.each(DB_KINDS)('DB health dashboards (%s)', (kind) => {
     at: number,
     faults: FaultState,
   ) => {
-    const ctx = s.t.ctx;
     seq += 1;
-    const xml = generateSysinfoXmlString(p, at, { faults });
-    const file = path.join(tmp, `r${seq}.xml`);
-    fs.writeFileSync(file, xml);
-    s.t.clock.t = at + MIN;
-    const id = await recordReport(ctx, {
+    const { snap, receivedAt } = await ingestSysinfo(s.t, {
       dealerId: w.dealer.id,
       installationId: inst.id,
       sourceName: p.shortName,
-      fileName: path.basename(file),
-      channel: 'sysinfo',
-      format: 'xml',
-      via: 'agent',
+      xml: generateSysinfoXmlString(p, at, { faults }),
+      utcOffsetMin: p.utcOffsetMin,
+      receivedAt: at + MIN,
       sha256: `sha-dbh-${kind}-${seq}`,
-      sizeBytes: xml.length,
-      nodeId: 'test',
-      spoolPath: file,
+      dir: tmp,
+      fileName: `r${seq}.xml`,
     });
-    const row = await ctx.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    const snap = await parseReportFile(file, { kind: 'xml', utcOffsetMin: p.utcOffsetMin });
-    await storeSnapshot(
-      ctx,
-      { reportId: id, dealerId: w.dealer.id, installationId: inst.id, receivedAt: row.received_at },
-      snap,
-    );
-    await markProcessed(ctx, row, snap.producedAt);
-    fs.rmSync(file);
     const list = recs.get(inst.id) ?? [];
-    list.push({ at: snap.producedAt!, receivedAt: Number(row.received_at), snap });
+    list.push({ at: snap.producedAt!, receivedAt, snap });
     recs.set(inst.id, list);
   };
 

@@ -18,8 +18,6 @@ import {
 import { kodeksAnalytics } from '../../src/dashboards/kodeks-analytics.js';
 import { bucketStarts } from '../../src/dashboards/range.js';
 import { visibleInstallations } from '../../src/dashboards/subjects.js';
-import { markProcessed, recordReport } from '../../src/ingest/ledger.js';
-import { parseReportFile } from '../../src/ingest/parse/report-file.js';
 import { UNDEFINED_DOMAIN, type Snapshot } from '../../src/ingest/parse/snapshot.js';
 import { storeSnapshot } from '../../src/ingest/store.js';
 import { rebuildInactiveState, rebuildUsageDaily } from '../../src/ingest/usage-rollup.js';
@@ -34,6 +32,7 @@ import {
 import type { Actor } from '../../src/tenancy/scope.js';
 import { DB_KINDS } from '../helpers/db.js';
 import { buildDealerWorld, TEST_PASSWORD, type DealerWorld } from '../helpers/tenants.js';
+import { ingestSysinfo } from './report-seed.js';
 import { body, Client, loginAs, startTestServer, type TestServer } from '../http/harness.js';
 
 const MIN = 60_000;
@@ -75,34 +74,18 @@ describe.each(DB_KINDS)('Kodeks аналитика (%s)', (kind) => {
   const hosts = new Map<number, string>();
 
   const ingest = async (w: DealerWorld, inst: Installation, p: ClientProfile, at: number) => {
-    const ctx = s.t.ctx;
     seq += 1;
-    const xml = generateSysinfoXmlString(p, at);
-    const file = path.join(tmp, `r${seq}.xml`);
-    fs.writeFileSync(file, xml);
-    s.t.clock.t = at + MIN;
-    const id = await recordReport(ctx, {
+    const { snap } = await ingestSysinfo(s.t, {
       dealerId: w.dealer.id,
       installationId: inst.id,
       sourceName: p.shortName,
-      fileName: path.basename(file),
-      channel: 'sysinfo',
-      format: 'xml',
-      via: 'agent',
+      xml: generateSysinfoXmlString(p, at),
+      utcOffsetMin: p.utcOffsetMin,
+      receivedAt: at + MIN,
       sha256: `sha-${kind}-${seq}`,
-      sizeBytes: xml.length,
-      nodeId: 'test',
-      spoolPath: file,
+      dir: tmp,
+      fileName: `r${seq}.xml`,
     });
-    const row = await ctx.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    const snap = await parseReportFile(file, { kind: 'xml', utcOffsetMin: p.utcOffsetMin });
-    await storeSnapshot(
-      ctx,
-      { reportId: id, dealerId: w.dealer.id, installationId: inst.id, receivedAt: row.received_at },
-      snap,
-    );
-    await markProcessed(ctx, row, snap.producedAt);
-    fs.rmSync(file);
     const list = recs.get(inst.id) ?? [];
     list.push({ at: snap.producedAt!, snap });
     recs.set(inst.id, list);

@@ -18,15 +18,13 @@ import {
   type UserCardsQuery,
 } from '../../src/dashboards/contract-users.js';
 import { userCards } from '../../src/dashboards/user-cards.js';
-import { markProcessed, recordReport } from '../../src/ingest/ledger.js';
-import { parseReportFile } from '../../src/ingest/parse/report-file.js';
 import { UNDEFINED_DOMAIN, type Snapshot } from '../../src/ingest/parse/snapshot.js';
-import { storeSnapshot } from '../../src/ingest/store.js';
 import type { Installation } from '../../src/inventory/installations.js';
 import { generateSysinfoXmlString, makeProfile, type ClientProfile } from '../../src/sim/kodeks/index.js';
 import type { Actor } from '../../src/tenancy/scope.js';
 import { DB_KINDS } from '../helpers/db.js';
 import { buildDealerWorld, TEST_PASSWORD, type DealerWorld } from '../helpers/tenants.js';
+import { ingestSysinfo } from './report-seed.js';
 import { body, Client, loginAs, startTestServer, type TestServer } from '../http/harness.js';
 
 const MIN = 60_000;
@@ -59,34 +57,18 @@ describe.each(DB_KINDS)('users dashboards (%s)', (kind) => {
     at: number,
     edit: (xml: string) => string = (x) => x,
   ) => {
-    const ctx = s.t.ctx;
     seq += 1;
-    const xml = edit(generateSysinfoXmlString(p, at));
-    const file = path.join(tmp, `r${seq}.xml`);
-    fs.writeFileSync(file, xml);
-    s.t.clock.t = at + MIN;
-    const id = await recordReport(ctx, {
+    const { snap } = await ingestSysinfo(s.t, {
       dealerId: w.dealer.id,
       installationId: inst.id,
       sourceName: p.shortName,
-      fileName: path.basename(file),
-      channel: 'sysinfo',
-      format: 'xml',
-      via: 'agent',
+      xml: edit(generateSysinfoXmlString(p, at)),
+      utcOffsetMin: p.utcOffsetMin,
+      receivedAt: at + MIN,
       sha256: `sha-users-${kind}-${seq}`,
-      sizeBytes: xml.length,
-      nodeId: 'test',
-      spoolPath: file,
+      dir: tmp,
+      fileName: `r${seq}.xml`,
     });
-    const row = await ctx.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    const snap = await parseReportFile(file, { kind: 'xml', utcOffsetMin: p.utcOffsetMin });
-    await storeSnapshot(
-      ctx,
-      { reportId: id, dealerId: w.dealer.id, installationId: inst.id, receivedAt: row.received_at },
-      snap,
-    );
-    await markProcessed(ctx, row, snap.producedAt);
-    fs.rmSync(file);
     snaps.set(inst.id, [...(snaps.get(inst.id) ?? []), snap]);
   };
 
