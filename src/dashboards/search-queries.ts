@@ -84,10 +84,19 @@ export async function searchQueries(
   const cursor = q.cursor === undefined ? null : decodeCursor(q.cursor);
   const subjects = await visibleInstallations(ctx, actor, q);
   const ids = subjects.map((s) => s.id);
-  const perDay = await searchesPerDay(ctx, ids, range);
+  const step = chooseStep(range, 200, DAY);
+  const starts = bucketStarts(range, step, ROLLUP_OFFSET_MIN);
+  // One read of the daily sums serves both the chart and the sizing of the log's windows.
+  const sums = await daySums(
+    ctx,
+    ids,
+    [axisDate(starts[0]!), addDays(axisDate(range.from), -1)].sort()[0]!,
+    addDays(axisDate(range.to), 1),
+  );
+  const perDay = searchesPerDay(sums, range, step, starts);
   if (ids.length === 0) return { from: range.from, to: range.to, rows: [], nextCursor: null, perDay };
 
-  const found = await pageOfLog(ctx, ids, range, q, cursor, limit + 1);
+  const found = await pageOfLog(ctx, ids, range, q, cursor, limit + 1, sums);
   const more = found.length > limit;
   const page = found.slice(0, limit);
   const rows = await describe(ctx, subjects, page);
@@ -124,6 +133,7 @@ async function pageOfLog(
   q: SearchQueriesQuery,
   cursor: Cursor | null,
   want: number,
+  sums: ReadonlyMap<string, DaySums>,
 ): Promise<LogRow[]> {
   const hi = cursor ? Math.min(range.to, cursor.at) : range.to;
   if (hi < range.from) return [];
@@ -136,14 +146,13 @@ async function pageOfLog(
     !q.catalog?.length &&
     !q.user?.length &&
     q.text === undefined;
-  const counts = await sql<{ day: string; n: number }>`
-    select day, sum(${onlyEmpty ? sql`empty_searches` : sql`searches`}) as n
-    from installation_usage_daily
-    where installation_id in (${sql.join(ids)})
-      and day >= ${addDays(axisDate(range.from), -1)} and day <= ${addDays(axisDate(hi), 1)}
-    group by day having sum(searches) > 0
-    order by day desc`.execute(ctx.db);
-  const days = counts.rows.map((r) => ({ start: Date.parse(`${r.day}T00:00:00Z`), n: Number(r.n) }));
+  const firstDay = addDays(axisDate(range.from), -1);
+  const lastDay = addDays(axisDate(hi), 1);
+  // Days with searches, newest first: how many rows each may hold.
+  const days = [...sums]
+    .filter(([day, v]) => day >= firstDay && day <= lastDay && v.searches > 0)
+    .sort((x, y) => (x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : 0))
+    .map(([day, v]) => ({ start: Date.parse(`${day}T00:00:00Z`), n: onlyEmpty ? v.empty : v.searches }));
 
   const out: LogRow[] = [];
   let upper = hi;
@@ -298,27 +307,39 @@ async function describe(
   });
 }
 
+interface DaySums {
+  searches: number;
+  empty: number;
+}
+
+/** Searches and empty searches per local day of the ПК over the installations, in [lo, hi]. */
+async function daySums(
+  ctx: AppContext,
+  ids: number[],
+  lo: string,
+  hi: string,
+): Promise<Map<string, DaySums>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<{ day: string; searches: number; empty: number }>`
+    select day, sum(searches) as searches, sum(empty_searches) as empty
+    from installation_usage_daily
+    where installation_id in (${sql.join(ids)}) and day >= ${lo} and day <= ${hi}
+    group by day`.execute(ctx.db);
+  return new Map(rows.rows.map((r) => [r.day, { searches: Number(r.searches), empty: Number(r.empty) }]));
+}
+
 /**
  * Searches and empty searches per day over the installations, from the daily rollup (an installation's
  * local day D on axis day D). Daily, or weekly (Monday) from about 200 days on; a bucket none of whose
  * days has a row (no report, no search) is null.
  */
-async function searchesPerDay(ctx: AppContext, ids: number[], range: Range): Promise<Aligned> {
-  const step = chooseStep(range, 200, DAY);
-  const starts = bucketStarts(range, step, ROLLUP_OFFSET_MIN);
+function searchesPerDay(
+  byDay: ReadonlyMap<string, DaySums>,
+  range: Range,
+  step: number,
+  starts: number[],
+): Aligned {
   const toDay = axisDate(range.to);
-  const rows =
-    ids.length === 0
-      ? []
-      : (
-          await sql<{ day: string; searches: number; empty: number }>`
-            select day, sum(searches) as searches, sum(empty_searches) as empty
-            from installation_usage_daily
-            where installation_id in (${sql.join(ids)})
-              and day >= ${axisDate(starts[0]!)} and day <= ${toDay}
-            group by day`.execute(ctx.db)
-        ).rows;
-  const byDay = new Map(rows.map((r) => [r.day, { searches: Number(r.searches), empty: Number(r.empty) }]));
   const values = (f: 'searches' | 'empty') =>
     starts.map((st) => {
       let sum: number | null = null;
