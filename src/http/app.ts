@@ -19,6 +19,12 @@ import { installationDashboardRoutes } from './routes/dashboards-installations.j
 import { searchDashboardRoutes } from './routes/dashboards-search.js';
 import { usersDashboardRoutes } from './routes/dashboards-users.js';
 import { dashboardRoutes } from './routes/dashboards.js';
+import { managersDashboardRoutes } from './routes/dashboards-managers.js';
+import { kassistDashboardRoutes } from './routes/dashboards-kassist.js';
+import { searchTimeDashboardRoutes } from './routes/dashboards-search-time.js';
+import { billingAnalyticsDashboardRoutes } from './routes/dashboards-billing-analytics.js';
+import { onlineSearchDashboardRoutes } from './routes/dashboards-online-search.js';
+import { quarterlyDashboardRoutes } from './routes/dashboards-quarterly.js';
 import { dealerRoutes } from './routes/dealers.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { installationRoutes } from './routes/installations.js';
@@ -109,6 +115,12 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           dbHealthDashboardRoutes,
           usersDashboardRoutes,
           searchDashboardRoutes,
+          managersDashboardRoutes,
+          kassistDashboardRoutes,
+          searchTimeDashboardRoutes,
+          billingAnalyticsDashboardRoutes,
+          onlineSearchDashboardRoutes,
+          quarterlyDashboardRoutes,
         ]) {
           await secured.register(routes, options);
         }

@@ -16,6 +16,19 @@ import { ClientPage, ClientsPage } from './pages/Clients';
 import { EmergenciesPage } from './pages/Emergencies';
 import { KodeksAnalyticsPage } from './pages/KodeksAnalytics';
 import { ServerMetricsPage } from './pages/ServerMetrics';
+import { DbErrorsPage } from './pages/DbErrors';
+import { VersionsPage } from './pages/Versions';
+import { SysinfoTimePage } from './pages/SysinfoTime';
+import { UserCardsPage } from './pages/UserCards';
+import { ConnectedUsersPage } from './pages/ConnectedUsers';
+import { SearchQueriesPage } from './pages/SearchQueries';
+import { AdStatsPage } from './pages/AdStats';
+import { KassistAnalyticsPage } from './pages/KassistAnalytics';
+import { ForManagersPage } from './pages/ForManagers';
+import { SearchTimePage } from './pages/SearchTime';
+import { BillingAnalyticsPage } from './pages/BillingAnalytics';
+import { OnlineSearchPage } from './pages/OnlineSearch';
+import { QuarterlyPage } from './pages/Quarterly';
 
 const AdminApp = lazy(() => import('./admin/AdminApp'));
 
@@ -55,6 +68,19 @@ export function App() {
         <Route path="/d/availability-online" element={<AvailabilityOnlinePage />} />
         <Route path="/d/billing-stats" element={<BillingStatsPage />} />
         <Route path="/d/emergencies" element={<EmergenciesPage />} />
+        <Route path="/d/db-errors" element={<DbErrorsPage />} />
+        <Route path="/d/versions" element={<VersionsPage />} />
+        <Route path="/d/sysinfo-time" element={<SysinfoTimePage />} />
+        <Route path="/d/user-cards" element={<UserCardsPage />} />
+        <Route path="/d/connected-users" element={<ConnectedUsersPage />} />
+        <Route path="/d/search-queries" element={<SearchQueriesPage />} />
+        <Route path="/d/ad-stats" element={<AdStatsPage />} />
+        <Route path="/d/kassist-analytics" element={<KassistAnalyticsPage />} />
+        <Route path="/d/for-managers" element={<ForManagersPage />} />
+        <Route path="/d/search-time" element={<SearchTimePage />} />
+        <Route path="/d/billing-analytics" element={<BillingAnalyticsPage />} />
+        <Route path="/d/online-search-queries" element={<OnlineSearchPage />} />
+        <Route path="/d/quarterly" element={<QuarterlyPage />} />
         <Route path="/clients" element={<ClientsPage />} />
         <Route path="/clients/:id" element={<ClientPage />} />
         <Route

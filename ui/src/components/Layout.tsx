@@ -23,6 +23,19 @@ export const DASHBOARD_NAV: NavEntry[] = [
   { to: '/d/availability-online', key: 'dash.availabilityOnline', icon: 'cloud' },
   { to: '/d/billing-stats', key: 'dash.billingStats', icon: 'card' },
   { to: '/d/emergencies', key: 'dash.emergencies', icon: 'alert' },
+  { to: '/d/db-errors', key: 'dash.dbErrors', icon: 'alert' },
+  { to: '/d/versions', key: 'dash.versions', icon: 'check' },
+  { to: '/d/sysinfo-time', key: 'dash.sysinfoTime', icon: 'clock' },
+  { to: '/d/user-cards', key: 'dash.userCards', icon: 'user' },
+  { to: '/d/connected-users', key: 'dash.connectedUsers', icon: 'users' },
+  { to: '/d/search-queries', key: 'dash.searchQueries', icon: 'search' },
+  { to: '/d/ad-stats', key: 'dash.adStats', icon: 'users' },
+  { to: '/d/kassist-analytics', key: 'dash.kassistAnalytics', icon: 'link' },
+  { to: '/d/for-managers', key: 'dash.forManagers', icon: 'chart' },
+  { to: '/d/search-time', key: 'dash.searchTime', icon: 'clock' },
+  { to: '/d/billing-analytics', key: 'dash.billingAnalytics', icon: 'card' },
+  { to: '/d/online-search-queries', key: 'dash.onlineSearch', icon: 'search' },
+  { to: '/d/quarterly', key: 'dash.quarterly', icon: 'chart' },
 ];
 
 const COLLAPSE_KEY = 'smart.nav.collapsed';

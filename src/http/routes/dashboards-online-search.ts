@@ -1,0 +1,9 @@
+/**
+ * «Поисковые запросы. Онлайн.» (spec online-managers §4.3). Scoped like every dashboard.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RouteOptions } from './common.js';
+
+export const onlineSearchDashboardRoutes: FastifyPluginAsyncZod<RouteOptions> = async (_app, _opts) => {
+  // filled in by the dashboard's module
+};

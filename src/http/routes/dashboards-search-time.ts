@@ -1,0 +1,9 @@
+/**
+ * «Время выполнения поисковых запросов» (spec online-managers §4.10). Scoped like every dashboard.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RouteOptions } from './common.js';
+
+export const searchTimeDashboardRoutes: FastifyPluginAsyncZod<RouteOptions> = async (_app, _opts) => {
+  // filled in by the dashboard's module
+};

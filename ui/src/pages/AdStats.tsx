@@ -1,0 +1,22 @@
+/**
+ * «Статистика в разрезе MS AD». Placeholder until the page is built.
+ */
+import { DashboardFrame } from '../components/DashboardFrame';
+import { useDashboardState, type DashboardDef } from '../lib/dashboard';
+
+export const DEF: DashboardDef = {
+  id: 'ad-stats',
+  titleKey: 'dash.adStats',
+  defaultFrom: 'now-30d',
+  defaultRefresh: '1h',
+  variables: ['unit', 'manager', 'client'],
+};
+
+export function AdStatsPage() {
+  const state = useDashboardState(DEF);
+  return (
+    <DashboardFrame state={state} fetching={false}>
+      {null}
+    </DashboardFrame>
+  );
+}

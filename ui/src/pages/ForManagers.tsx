@@ -1,0 +1,22 @@
+/**
+ * «Для менеджеров». Placeholder until the page is built.
+ */
+import { DashboardFrame } from '../components/DashboardFrame';
+import { useDashboardState, type DashboardDef } from '../lib/dashboard';
+
+export const DEF: DashboardDef = {
+  id: 'for-managers',
+  titleKey: 'dash.forManagers',
+  defaultFrom: 'now-30d',
+  defaultRefresh: '1h',
+  variables: ['unit', 'manager', 'client'],
+};
+
+export function ForManagersPage() {
+  const state = useDashboardState(DEF);
+  return (
+    <DashboardFrame state={state} fetching={false}>
+      {null}
+    </DashboardFrame>
+  );
+}

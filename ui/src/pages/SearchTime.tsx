@@ -1,0 +1,22 @@
+/**
+ * «Время выполнения поисковых запросов». Placeholder until the page is built.
+ */
+import { DashboardFrame } from '../components/DashboardFrame';
+import { useDashboardState, type DashboardDef } from '../lib/dashboard';
+
+export const DEF: DashboardDef = {
+  id: 'search-time',
+  titleKey: 'dash.searchTime',
+  defaultFrom: 'now-30d',
+  defaultRefresh: '1h',
+  variables: ['unit', 'manager', 'client'],
+};
+
+export function SearchTimePage() {
+  const state = useDashboardState(DEF);
+  return (
+    <DashboardFrame state={state} fetching={false}>
+      {null}
+    </DashboardFrame>
+  );
+}

@@ -1,0 +1,22 @@
+/**
+ * «Время внутри файла SYSINFO». Placeholder until the page is built.
+ */
+import { DashboardFrame } from '../components/DashboardFrame';
+import { useDashboardState, type DashboardDef } from '../lib/dashboard';
+
+export const DEF: DashboardDef = {
+  id: 'sysinfo-time',
+  titleKey: 'dash.sysinfoTime',
+  defaultFrom: 'now-30d',
+  defaultRefresh: '1h',
+  variables: ['unit', 'manager', 'client'],
+};
+
+export function SysinfoTimePage() {
+  const state = useDashboardState(DEF);
+  return (
+    <DashboardFrame state={state} fetching={false}>
+      {null}
+    </DashboardFrame>
+  );
+}
