@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/index.js';
 import { rebuildUsageDaily } from '../../src/ingest/usage-rollup.js';
+import { rebuildUserUsageMonthly } from '../../src/ingest/user-usage-monthly.js';
 import { rebuildSamplesDaily } from '../../src/metrics/rollup.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { generate, type GenerationStats } from './generate.js';
@@ -107,6 +108,12 @@ async function rebuildRollups(rt: Runtime, progress: (m: string) => void): Promi
   out['installation_usage_daily (rebuildUsageDaily)'] = (performance.now() - t) / 1000;
   progress(
     `installation_usage_daily rebuilt in ${out['installation_usage_daily (rebuildUsageDaily)']!.toFixed(1)} s`,
+  );
+  t = performance.now();
+  await rebuildUserUsageMonthly(rt.ctx.db, rt.ctx.dbKind);
+  out['user_usage_monthly (rebuildUserUsageMonthly)'] = (performance.now() - t) / 1000;
+  progress(
+    `user_usage_monthly rebuilt in ${out['user_usage_monthly (rebuildUserUsageMonthly)']!.toFixed(1)} s`,
   );
   return out;
 }

@@ -40,14 +40,19 @@ export const FULL_SCALE: Scale = {
  * Bumped whenever the generator writes different rows for the same scale: cached data sets of an
  * older version are generated again.
  */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 /**
  * What a data set is made of besides the generator: the migrations (the schema, and the backfills
  * they run) and the rollup functions the generator calls. Their text is part of the key, so a data
  * set made before any of them changed (a migration edited while under development, too) is not reused.
  */
-const SOURCES = ['src/db/migrations/', 'src/metrics/rollup.ts', 'src/ingest/usage-rollup.ts'];
+const SOURCES = [
+  'src/db/migrations/',
+  'src/metrics/rollup.ts',
+  'src/ingest/usage-rollup.ts',
+  'src/ingest/user-usage-monthly.ts',
+];
 
 function sourcesText(): string {
   const root = new URL('../../', import.meta.url);

@@ -253,3 +253,52 @@ export const ALERT_TRANSITIONS: TableSpec = {
     ['reason', 'text'],
   ],
 };
+
+export const REFUSED_LOGONS: TableSpec = {
+  name: 'refused_logons',
+  columns: [
+    ['installation_id', 'int'],
+    ['login', 'text'],
+    ['at', 'int'],
+    ['reason', 'text'],
+  ],
+};
+
+export const KASSIST_LINKS_DAILY: TableSpec = {
+  name: 'kassist_links_daily',
+  columns: [
+    ['installation_id', 'int'],
+    ['day', 'text'],
+    ['unique_added', 'int'],
+    ['no_match', 'int'],
+    ['added', 'int'],
+    ['active_verified', 'int'],
+  ],
+};
+
+export const INSTALLATION_SESSIONS: TableSpec = {
+  name: 'installation_sessions',
+  columns: [
+    ['installation_id', 'int'],
+    ['login', 'text'],
+    ['logon_at', 'int'],
+    ['ip', 'text'],
+    ['browser', 'text'],
+    ['domain', 'text'],
+    ['holds_licence', 'int'],
+  ],
+};
+
+export const ONLINE_SEARCH_LOG: TableSpec = {
+  name: 'online_search_log',
+  columns: [
+    ['online_access_id', 'int'],
+    ['dealer_id', 'int'],
+    ['day', 'text'],
+    ['at', 'int'],
+    ['user_name', 'text'],
+    ['query', 'text'],
+    ['type', 'text'],
+    ['status', 'text'],
+  ],
+};

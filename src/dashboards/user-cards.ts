@@ -21,6 +21,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { UNDEFINED_DOMAIN } from '../ingest/parse/snapshot.js';
 import type { Actor } from '../tenancy/scope.js';
+import { INTELLIGENT } from '../ingest/user-usage-monthly.js';
 import { byteOrder } from './connected-users.js';
 import {
   CARD_FIELDS,
@@ -211,9 +212,70 @@ async function managersOf(ctx: AppContext, subjects: InstallationSubject[]): Pro
   return out;
 }
 
+type TopUser = { id: number; login: string; domain: string; searches: number; documents: number };
+
 /**
- * The `n` most active users of the installations over the range: one query, a branch per time zone
- * present (the local days differ), summed and ranked in SQL.
+ * One time zone's view of the range: the installations' local days it touches (documents are counted per
+ * whole local day), the instants of the searches, and the months split into those wholly inside (read
+ * from `user_usage_monthly`) and the partial ones at the ends (read from the daily rows and the log).
+ */
+interface ZoneWindow {
+  ids: number[];
+  lo: string;
+  hi: string;
+  since: number;
+  until: number;
+  firstMonth: string;
+  lastMonth: string;
+  /** Months wholly inside [lo, hi] and [since, until]; null when none. */
+  whole: { from: string; to: string } | null;
+  /** The partial months as [first day, last day, first instant, last instant]. */
+  edges: { lo: string; hi: string; since: number; until: number }[];
+}
+
+function monthAdd(month: string, n: number): string {
+  const d = new Date(`${month}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + n);
+  return d.toISOString().slice(0, 7);
+}
+
+function zoneWindow(ids: number[], range: { from: number; to: number }, off: number): ZoneWindow {
+  const lo = localDay(range.from, off);
+  const hi = localDay(range.to, off);
+  const since = Date.parse(`${lo}T00:00:00Z`) - off * MIN;
+  const until = range.to;
+  const firstMonth = lo.slice(0, 7);
+  const lastMonth = hi.slice(0, 7);
+  const monthStart = (m: string) => Date.parse(`${m}-01T00:00:00Z`) - off * MIN;
+  // The first month is whole when the range starts on its 1st; the last when the range reaches its end.
+  const firstWhole = lo.endsWith('-01');
+  const lastWhole = until >= monthStart(monthAdd(lastMonth, 1)) - 1;
+  const from = firstWhole ? firstMonth : monthAdd(firstMonth, 1);
+  const to = lastWhole ? lastMonth : monthAdd(lastMonth, -1);
+  const edges: ZoneWindow['edges'] = [];
+  const edge = (m: string) => {
+    const mLo = `${m}-01` > lo ? `${m}-01` : lo;
+    const next = monthAdd(m, 1);
+    const lastDay = new Date(Date.parse(`${next}-01T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    edges.push({
+      lo: mLo,
+      hi: lastDay < hi ? lastDay : hi,
+      since: Math.max(since, monthStart(m)),
+      until: Math.min(until, monthStart(next) - 1),
+    });
+  };
+  if (!firstWhole) edge(firstMonth);
+  if (!lastWhole && lastMonth !== firstMonth) edge(lastMonth);
+  if (firstWhole && !lastWhole && lastMonth === firstMonth) edge(lastMonth);
+  return { ids, lo, hi, since, until, firstMonth, lastMonth, whole: from <= to ? { from, to } : null, edges };
+}
+
+/**
+ * The `n` most active users of the installations over the range, exactly, without summing every daily
+ * row of 13 months: `user_usage_monthly` gives each user an upper bound (the months the range touches,
+ * whole); candidates are taken in the order of their bound and their exact activity read (whole months
+ * from the rollup, the partial months at the ends from the daily rows and the log) until the n-th exact
+ * activity exceeds the next candidate's bound, which no later user can then beat.
  */
 async function topUsers(
   ctx: AppContext,
@@ -221,45 +283,102 @@ async function topUsers(
   range: { from: number; to: number },
   domains: string[] | null,
   n: number,
-): Promise<{ id: number; login: string; domain: string; searches: number; documents: number }[]> {
+): Promise<TopUser[]> {
   const zones = new Map<number, number[]>();
   for (const s of subjects) zones.set(s.utcOffsetMin, [...(zones.get(s.utcOffsetMin) ?? []), s.id]);
-  const parts = [...zones].flatMap(([off, ids]) => {
-    const lo = localDay(range.from, off);
-    const hi = localDay(range.to, off);
-    const since = Date.parse(`${lo}T00:00:00Z`) - off * MIN;
-    const list = sql.join(ids);
-    return [
-      sql`select installation_id, login, 0 as searches, sum(docs_counted) as documents from user_usage_daily
-        where installation_id in (${list}) and day >= ${lo} and day <= ${hi} and docs_counted > 0
-        group by installation_id, login`,
-      sql`select installation_id, login, count(*) as searches, 0 as documents from search_log
-        where installation_id in (${list}) and at >= ${since} and at <= ${range.to} and type = 'intelligent'
-        group by installation_id, login`,
-    ];
-  });
+  const windows = [...zones].map(([off, ids]) => zoneWindow(ids, range, off));
+  const zoneOf = new Map<number, ZoneWindow>();
+  for (const w of windows) for (const id of w.ids) zoneOf.set(id, w);
+
   const domain = sql`coalesce(u.domain, ${UNDEFINED_DOMAIN})`;
-  const r = await sql<{
-    installation_id: number;
-    login: string;
-    domain: string;
-    searches: number;
-    documents: number;
-  }>`
-    select t.installation_id, t.login, ${domain} as domain, sum(t.searches) as searches,
-      sum(t.documents) as documents
-    from (${sql.join(parts, sql` union all `)}) t
-    left join installation_users u on u.installation_id = t.installation_id and u.login = t.login
-    ${domains ? sql`where ${domain} in (${sql.join(domains)})` : sql``}
-    group by t.installation_id, t.login, u.domain
-    having sum(t.searches) + sum(t.documents) > 0
-    order by sum(t.searches) + sum(t.documents) desc, ${byteOrder(ctx.dbKind, sql`t.login`)}, t.installation_id
-    limit ${n}`.execute(ctx.db);
-  return r.rows.map((x) => ({
-    id: Number(x.installation_id),
-    login: x.login,
-    domain: x.domain,
-    searches: Number(x.searches),
-    documents: Number(x.documents),
-  }));
+  const bounds = await sql<{ installation_id: number; login: string; domain: string; bound: number }>`
+    select m.installation_id, m.login, ${domain} as domain,
+      sum(m.intelligent_searches) + sum(m.docs_counted) as bound
+    from user_usage_monthly m
+    left join installation_users u on u.installation_id = m.installation_id and u.login = m.login
+    where (${sql.join(
+      windows.map(
+        (w) =>
+          sql`(m.installation_id in (${sql.join(w.ids)}) and m.month >= ${w.firstMonth} and m.month <= ${w.lastMonth})`,
+      ),
+      sql` or `,
+    )})
+      ${domains ? sql`and ${domain} in (${sql.join(domains)})` : sql``}
+    group by m.installation_id, m.login, u.domain
+    having sum(m.intelligent_searches) + sum(m.docs_counted) > 0
+    order by bound desc`.execute(ctx.db);
+
+  const order = (a: TopUser, b: TopUser) =>
+    b.searches + b.documents - (a.searches + a.documents) ||
+    (a.login < b.login ? -1 : a.login > b.login ? 1 : 0) ||
+    a.id - b.id;
+  let best: TopUser[] = [];
+  const cands = bounds.rows;
+  // Exact sums are read n candidates at first, then twice as many each round.
+  for (let i = 0, size = n; i < cands.length; i += size, size *= 2) {
+    const nth = best[n - 1];
+    if (nth && nth.searches + nth.documents > Number(cands[i]!.bound)) break;
+    const batch = cands.slice(i, i + size);
+    const exact = await exactActivity(ctx, batch, zoneOf);
+    for (const c of batch) {
+      const e = exact.get(`${Number(c.installation_id)}\u0000${c.login}`) ?? { searches: 0, documents: 0 };
+      if (e.searches + e.documents > 0)
+        best.push({ id: Number(c.installation_id), login: c.login, domain: c.domain, ...e });
+    }
+    best = best.sort(order).slice(0, n);
+  }
+  return best;
+}
+
+/** Exact intelligent searches and counted documents of some users over their zone's window. */
+async function exactActivity(
+  ctx: AppContext,
+  users: { installation_id: number; login: string }[],
+  zoneOf: Map<number, ZoneWindow>,
+): Promise<Map<string, { searches: number; documents: number }>> {
+  const out = new Map<string, { searches: number; documents: number }>();
+  const wanted = new Set(users.map((u) => `${Number(u.installation_id)}\u0000${u.login}`));
+  const add = (id: number, login: string, searches: number, documents: number) => {
+    const k = `${Number(id)}\u0000${login}`;
+    // The reads below match installations and logins separately, a superset of the pairs.
+    if (!wanted.has(k)) return;
+    const e = out.get(k) ?? { searches: 0, documents: 0 };
+    e.searches += Number(searches);
+    e.documents += Number(documents);
+    out.set(k, e);
+  };
+  const byZone = new Map<ZoneWindow, { installation_id: number; login: string }[]>();
+  for (const u of users) {
+    const w = zoneOf.get(Number(u.installation_id))!;
+    byZone.set(w, [...(byZone.get(w) ?? []), u]);
+  }
+  for (const [w, list] of byZone) {
+    const logins = sql.join([...new Set(list.map((u) => u.login))]);
+    const ids = sql.join([...new Set(list.map((u) => Number(u.installation_id)))]);
+    const parts = [];
+    if (w.whole)
+      parts.push(sql`select installation_id, login, sum(intelligent_searches) as searches,
+          sum(docs_counted) as documents
+        from user_usage_monthly
+        where installation_id in (${ids}) and login in (${logins})
+          and month >= ${w.whole.from} and month <= ${w.whole.to}
+        group by installation_id, login`);
+    for (const e of w.edges) {
+      parts.push(sql`select installation_id, login, 0 as searches, sum(docs_counted) as documents
+        from user_usage_daily
+        where installation_id in (${ids}) and login in (${logins})
+          and day >= ${e.lo} and day <= ${e.hi}
+        group by installation_id, login`);
+      parts.push(sql`select installation_id, login, count(*) as searches, 0 as documents
+        from search_log
+        where installation_id in (${ids}) and at >= ${e.since} and at <= ${e.until}
+          and type = ${INTELLIGENT} and login in (${logins})
+        group by installation_id, login`);
+    }
+    if (parts.length === 0) continue;
+    const r = await sql<{ installation_id: number; login: string; searches: number; documents: number }>`
+      ${sql.join(parts, sql` union all `)}`.execute(ctx.db);
+    for (const x of r.rows) add(x.installation_id, x.login, x.searches, x.documents);
+  }
+  return out;
 }

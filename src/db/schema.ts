@@ -382,6 +382,29 @@ export interface InstallationUsageDomainDailyTable extends UsageCounters {
   domain: string;
 }
 
+/**
+ * Per installation, local month (`YYYY-MM`) of the ПК and user: the user's daily counters summed, the
+ * days with DB requests, and the user's searches (migration 0008). Kept where reports are stored.
+ */
+export interface UserUsageMonthlyTable {
+  installation_id: number;
+  month: string;
+  login: string;
+  db_requests: Generated<number>;
+  docs_counted: Generated<number>;
+  docs_licensed: Generated<number>;
+  docs_free: Generated<number>;
+  saved: Generated<number>;
+  printed: Generated<number>;
+  services: Generated<number>;
+  kassist_requests: Generated<number>;
+  /** Days of the month with at least one DB request. */
+  active_days: Generated<number>;
+  searches: Generated<number>;
+  intelligent_searches: Generated<number>;
+  empty_searches: Generated<number>;
+}
+
 export interface SearchLogTable {
   id: Generated<number>;
   installation_id: number;
@@ -748,6 +771,7 @@ export interface Database {
   samples_daily: SamplesDailyTable;
   installation_usage_daily: InstallationUsageDailyTable;
   installation_usage_domain_daily: InstallationUsageDomainDailyTable;
+  user_usage_monthly: UserUsageMonthlyTable;
   refused_logons: RefusedLogonsTable;
   kassist_links_daily: KassistLinksDailyTable;
   jobs: JobsTable;

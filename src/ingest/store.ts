@@ -3,6 +3,7 @@ import { withTx } from '../db/tx.js';
 import { writeSamples, type Labels, type SampleInput } from '../metrics/series.js';
 import { UNDEFINED_DOMAIN, type Snapshot } from './parse/snapshot.js';
 import { addSearches, localDayOf, markReported, refreshUsageDays } from './usage-rollup.js';
+import { addUserSearches, refreshUserMonths } from './user-usage-monthly.js';
 
 export interface StoreTarget {
   reportId: number;
@@ -40,6 +41,21 @@ export function inactiveUsers(s: Snapshot, at: number): { total: number; byDomai
   return { total, byDomain };
 }
 
+/** The card fields a complete user card has filled (as «Карточки пользователей» counts them). */
+const CARD_FIELDS = ['fullname', 'phone', 'email', 'position', 'department'] as const;
+
+/**
+ * «Процент заполненных карточек заходивших в систему пользователей»: of the accounts that have logged in
+ * (a last activity is known) and are not blocked, the share whose five card fields are all filled;
+ * null when there is no such account.
+ */
+export function userCardsFilledPct(s: Snapshot): number | null {
+  const users = s.users.filter((u) => !u.blocked && u.lastActivityAt !== null);
+  if (users.length === 0) return null;
+  const full = users.filter((u) => CARD_FIELDS.every((f) => (u[f] ?? '').trim() !== '')).length;
+  return (full / users.length) * 100;
+}
+
 /** The numbers of a report that become time series (the dashboards plot them; rules watch them). */
 export function snapshotSamples(s: Snapshot, at: number): SampleInput[] {
   const out: SampleInput[] = [];
@@ -58,6 +74,11 @@ export function snapshotSamples(s: Snapshot, at: number): SampleInput[] {
   const newestOperup = Math.max(...s.operups.map((o) => o.modifiedAt ?? -Infinity));
   if (Number.isFinite(newestOperup))
     add('sysinfo_operup_age_seconds', Math.max(0, (at - newestOperup) / 1000));
+  // «Для менеджеров»: the age of each OperUp file, and how complete the cards of logged-in users are.
+  for (const o of s.operups)
+    if (o.modifiedAt !== null)
+      add('sysinfo_operup_file_age_seconds', Math.max(0, (at - o.modifiedAt) / 1000), { path: o.path });
+  add('sysinfo_user_cards_filled_pct', userCardsFilledPct(s));
   const inactive = inactiveUsers(s, at);
   add('sysinfo_users_inactive_60d', inactive.total);
   for (const [domain, n] of inactive.byDomain) add('sysinfo_users_inactive_60d', n, { domain });
@@ -291,9 +312,14 @@ export async function storeSnapshot(ctx: AppContext, target: StoreTarget, s: Sna
       inst,
       s.usage.map((u) => u.day),
     );
+    await refreshUserMonths(
+      db,
+      inst,
+      s.usage.map((u) => u.day),
+    );
     await markReported(db, inst, localDayOf(at, s.utcOffsetMin));
 
-    const addedSearches: { at: number; login: string; status: string }[] = [];
+    const addedSearches: { at: number; login: string; status: string; type: string }[] = [];
     await inChunks(s.searches, async (part) => {
       const added = await db
         .insertInto('search_log')
@@ -312,7 +338,7 @@ export async function storeSnapshot(ctx: AppContext, target: StoreTarget, s: Sna
         )
         .onConflict((oc) => oc.columns(['installation_id', 'at', 'login', 'query']).doNothing())
         // Only rows actually inserted come back: a search seen in an earlier report is not counted twice.
-        .returning(['at', 'login', 'status'])
+        .returning(['at', 'login', 'status', 'type'])
         .execute();
       addedSearches.push(...added);
     });
@@ -324,6 +350,7 @@ export async function storeSnapshot(ctx: AppContext, target: StoreTarget, s: Sna
       (login) => domains.get(login) ?? UNDEFINED_DOMAIN,
       s.utcOffsetMin,
     );
+    await addUserSearches(db, inst, addedSearches, s.utcOffsetMin);
 
     await inChunks(s.refusedLogons, (part) =>
       db

@@ -24,6 +24,7 @@ import { generateSysinfoXmlString, makeProfile, type ClientProfile } from '../..
 import type { Actor } from '../../src/tenancy/scope.js';
 import { DB_KINDS } from '../helpers/db.js';
 import { buildDealerWorld, TEST_PASSWORD, type DealerWorld } from '../helpers/tenants.js';
+import { rebuildUserUsageMonthly } from '../../src/ingest/user-usage-monthly.js';
 import { ingestSysinfo } from './report-seed.js';
 import { body, Client, loginAs, startTestServer, type TestServer } from '../http/harness.js';
 
@@ -238,6 +239,24 @@ describe.each(DB_KINDS)('users dashboards (%s)', (kind) => {
     }));
 
   // ------------------------------------------------------------------ Подключённые пользователи
+
+  it('the per-user monthly rollup kept by the report store equals one rebuilt from the stored rows', async () => {
+    const read = async () =>
+      (
+        await s.t.ctx.db
+          .selectFrom('user_usage_monthly')
+          .selectAll()
+          .orderBy('installation_id')
+          .orderBy('month')
+          .orderBy('login')
+          .execute()
+      ).map((r) => JSON.stringify(Object.values(r).map((v) => (typeof v === 'string' ? v : Number(v)))));
+    const kept = await read();
+    // The reports span a month's end: both months are there, with searches.
+    expect(new Set(kept.map((r) => (JSON.parse(r) as unknown[])[1])).size).toBeGreaterThanOrEqual(2);
+    await rebuildUserUsageMonthly(s.t.ctx.db, kind);
+    expect(await read()).toEqual(kept);
+  });
 
   it('connected users: the newest report’s licence-holding sessions, a login from two places flagged', async () => {
     const o = await conn(a.actors.admin);

@@ -3,7 +3,8 @@
  * (storeProfile / storeFailure and the CheckRecorder's `login` check): per successful read the four
  * remainders (`online_remaining` {kind}) and the usage percentages of documents and searches
  * (`online_used_pct` {kind}); per read the `login` check sample (`online_check`); ok/total per UTC day
- * (the billing availability); the month's last reading per limit; the current state.
+ * (the billing availability); the month's last reading per limit; the current state; the nightly search
+ * log (a few searches per working day, some empty).
  * The access spends its monthly limits during local working hours, some months up to exhaustion;
  * reads fail while its DC server is unreachable (episodes shared by every access on that host) or
  * while its password is wrong (episodes of its own).
@@ -18,6 +19,7 @@ import {
   AVAILABILITY_DAILY,
   CHECK_EVENTS,
   CHECK_STATUS,
+  ONLINE_SEARCH_LOG,
   ONLINE_STATE,
   ONLINE_USAGE_MONTHLY,
   SAMPLES,
@@ -198,6 +200,7 @@ export async function writeOnlineHistory(
     [...perDay.entries()].map(([day, [ok, total]]) => ['online', a.id, 'login', day, dealerId, ok, total]),
   );
   await sink.write(CHECK_EVENTS, events);
+  await writeSearchLog(sink, dealerId, a, w);
   await sink.write(CHECK_STATUS, [
     ['online', a.id, 'login', dealerId, last.error ? 'failed' : 'ok', last.error, null, null, since, last.at],
   ]);
@@ -226,4 +229,44 @@ export async function writeOnlineHistory(
       lastUsedAt,
     ],
   ]);
+}
+
+const SEARCH_QUERIES = [
+  'ГОСТ 21.101-2020',
+  'охрана труда',
+  'СП 60.13330',
+  'пожарная безопасность',
+  'НДС 2026',
+  'трудовой договор',
+  'СНиП 2.04.01-85',
+  'ПНД Ф 14.1:2:3:4.112-2023',
+];
+/** As the DC simulator's log names them. */
+const SEARCH_TYPES = ['Интеллектуальный', 'Атрибутный', 'По реквизитам'];
+const USERS = ['Иванова', 'Петров', 'Сидоренко'];
+
+/** The nightly search log: up to a dozen searches per local working day, about one in eight empty. */
+async function writeSearchLog(sink: RowSink, dealerId: number, a: FleetAccess, w: Window): Promise<void> {
+  const off = a.utcOffsetMin * MIN;
+  const rows: Cell[][] = [];
+  for (let d = Math.ceil((w.start + off) / DAY); (d + 1) * DAY - off <= w.end; d += 1) {
+    const noon = d * DAY + 12 * HOUR - off;
+    if (workWeight(a.seed, noon, a.utcOffsetMin) === 0) continue;
+    const n = hash32(a.seed, 'searches', d) % 13;
+    const day = new Date(d * DAY).toISOString().slice(0, 10);
+    for (let k = 0; k < n; k += 1) {
+      const at = d * DAY - off + 9 * HOUR + Math.floor(unit(a.seed, 'at', d, k) * 9 * HOUR);
+      rows.push([
+        a.id,
+        dealerId,
+        day,
+        at,
+        USERS[hash32(a.seed, 'user', d, k) % USERS.length]!,
+        SEARCH_QUERIES[hash32(a.seed, 'query', d, k) % SEARCH_QUERIES.length]!,
+        SEARCH_TYPES[hash32(a.seed, 'type', d, k) % SEARCH_TYPES.length]!,
+        unit(a.seed, 'empty', d, k) < 0.12 ? 'empty' : 'success',
+      ]);
+    }
+  }
+  await sink.write(ONLINE_SEARCH_LOG, rows);
 }

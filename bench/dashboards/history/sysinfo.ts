@@ -7,18 +7,22 @@
  *   per AD domain). The store's other per-report numbers are left out: samples are keyed by
  *   (series_id, ts), so series nobody reads would only make the file bigger;
  * - per-user daily counters (user_usage_daily: a day's last report wins, so one row per user and day);
- * - the search log, empty searches included;
- * - the latest state: installation_state, users (with last activity), licences, OperUp files.
+ * - the search log, empty searches included; the logons refused for lack of seats; kAssist's daily link
+ *   statistics;
+ * - the latest state: installation_state, users (with last activity), the sessions holding seats,
+ *   licences, OperUp files.
  */
 import { UNDEFINED_DOMAIN } from '../../../src/ingest/parse/snapshot.js';
 import {
   countersOf,
   DAY,
   dayString,
+  kassistDay,
   lastActivity,
   licenceTermsAt,
   localDayNumber,
   operupTimesAt,
+  REFUSED_REASON,
   searchesOf,
   sessionsAt,
   simulateDay,
@@ -35,8 +39,11 @@ import {
   INSTALLATION_CHANNELS,
   INSTALLATION_LICENCES,
   INSTALLATION_OPERUPS,
+  INSTALLATION_SESSIONS,
   INSTALLATION_STATE,
   INSTALLATION_USERS,
+  KASSIST_LINKS_DAILY,
+  REFUSED_LOGONS,
   SAMPLES,
   SEARCH_LOG,
   USER_USAGE_DAILY,
@@ -172,7 +179,19 @@ async function writeDays(
     const searches: Cell[][] = [];
     const seen = new Set<string>();
     const day = dayString(d);
-    for (const a of simulateDay(p, d).admitted) {
+    const sim = simulateDay(p, d);
+    const refused: Cell[][] = [];
+    for (const r of sim.refused) {
+      const at = utcOf(d, r.minute, off);
+      if (at >= w.start && at <= last) refused.push([inst.id, r.user.login, at, REFUSED_REASON]);
+    }
+    await sink.write(REFUSED_LOGONS, refused);
+    const ka = d < lastDay ? kassistDay(p, d) : null;
+    if (ka)
+      await sink.write(KASSIST_LINKS_DAILY, [
+        [inst.id, ka.day, ka.uniqueAdded, ka.noMatch, ka.added, ka.activeVerified],
+      ]);
+    for (const a of sim.admitted) {
       const loginAt = utcOf(d, a.login, off);
       if (loginAt > last) continue;
       const logoutAt = utcOf(d, a.logout, off);
@@ -233,6 +252,18 @@ async function writeState(
       last,
     ],
   ]);
+  await sink.write(
+    INSTALLATION_SESSIONS,
+    sessions.map((x) => [
+      inst.id,
+      x.user.login,
+      x.logonAt,
+      x.user.ip,
+      x.user.browser,
+      x.user.domain || UNDEFINED_DOMAIN,
+      1,
+    ]),
+  );
   await sink.write(
     INSTALLATION_USERS,
     p.users

@@ -7,6 +7,7 @@ import * as m0004 from './0004_probes_online.js';
 import * as m0005 from './0005_alerts.js';
 import * as m0006 from './0006_dashboards.js';
 import * as m0007 from './0007_samples_clustered.js';
+import * as m0008 from './0008_user_usage_monthly.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -21,6 +22,7 @@ const ALL: Record<string, VersionedMigration> = {
   '0005_alerts': m0005,
   '0006_dashboards': m0006,
   '0007_samples_clustered': m0007,
+  '0008_user_usage_monthly': m0008,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {

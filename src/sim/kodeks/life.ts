@@ -272,7 +272,7 @@ export interface SenseLockState {
   message: string;
 }
 
-const REFUSED_REASON = KODEKS_ERRORS.find((e) => e.code === 2008)!.text;
+export const REFUSED_REASON = KODEKS_ERRORS.find((e) => e.code === 2008)!.text;
 
 /** Seats taken right now (sessions), after faults. */
 export function sessionsAt(p: ClientProfile, now: number, faults: FaultState): SimSession[] {
@@ -508,28 +508,33 @@ export function licenceTermsAt(p: ClientProfile, now: number): { from: string; t
 
 /** kAssist link statistics for the complete days of the last month. */
 export function kassistDaysAt(p: ClientProfile, now: number): SimKassistDay[] {
-  if (!p.kassistVersion) return [];
   const today = localDayNumber(now, p.utcOffsetMin);
   const out: SimKassistDay[] = [];
   for (let d = today - 31; d < today; d++) {
-    if (d < KASSIST_STATS_FROM_DAY) continue;
-    let added = 0;
-    for (const u of p.users) {
-      if (!u.kassistUser) continue;
-      const plan = userDayPlan(p, u, d);
-      if (plan) added += 3 + (hash32(p.seed, 'ka', u.index, d) % 13);
-    }
-    if (added === 0) continue;
-    const r = new Rng(p.seed, 'kassist', d);
-    out.push({
-      day: dayString(d),
-      uniqueAdded: Math.round(added * (0.4 + r.next() * 0.4)),
-      noMatch: Math.round(added * (0.02 + r.next() * 0.13)),
-      added,
-      activeVerified: Math.round(added * (0.7 + r.next() * 0.25)),
-    });
+    const day = kassistDay(p, d);
+    if (day) out.push(day);
   }
   return out;
+}
+
+/** kAssist link statistics of one local day; null without kAssist, before its statistics or without use. */
+export function kassistDay(p: ClientProfile, d: number): SimKassistDay | null {
+  if (!p.kassistVersion || d < KASSIST_STATS_FROM_DAY) return null;
+  let added = 0;
+  for (const u of p.users) {
+    if (!u.kassistUser) continue;
+    const plan = userDayPlan(p, u, d);
+    if (plan) added += 3 + (hash32(p.seed, 'ka', u.index, d) % 13);
+  }
+  if (added === 0) return null;
+  const r = new Rng(p.seed, 'kassist', d);
+  return {
+    day: dayString(d),
+    uniqueAdded: Math.round(added * (0.4 + r.next() * 0.4)),
+    noMatch: Math.round(added * (0.02 + r.next() * 0.13)),
+    added,
+    activeVerified: Math.round(added * (0.7 + r.next() * 0.25)),
+  };
 }
 
 /** Counters since the last restart, for the metrics endpoint. */
