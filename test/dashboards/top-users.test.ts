@@ -77,6 +77,7 @@ describe.each(DB_KINDS)('top users over months (%s)', (kind) => {
             installation_id: p.inst,
             login: `u${u}`,
             domain: u % 2 ? 'ОТДЕЛ' : UNDEFINED_DOMAIN,
+            blocked: 0,
             last_seen_in_report_at: NOW,
           })),
         )

@@ -8,6 +8,7 @@ import * as m0005 from './0005_alerts.js';
 import * as m0006 from './0006_dashboards.js';
 import * as m0007 from './0007_samples_clustered.js';
 import * as m0008 from './0008_user_usage_monthly.js';
+import * as m0009 from './0009_kassist_clustered.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -23,6 +24,7 @@ const ALL: Record<string, VersionedMigration> = {
   '0006_dashboards': m0006,
   '0007_samples_clustered': m0007,
   '0008_user_usage_monthly': m0008,
+  '0009_kassist_clustered': m0009,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {
