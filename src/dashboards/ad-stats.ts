@@ -10,9 +10,11 @@
  * split searches by type, so every search counts). The licence contribution per domain is only known
  * for the present (the newest report's sessions holding a licence): `licences`.
  *
- * Daily points (weekly, Monday, from about 200 days on); a point is the month to date at the last day
- * of the bucket on which one of the installations produced a report, null when none did. An
- * installation's local day D is drawn on the axis day D. Series are ordered by their last value,
+ * Daily points; a point is the month to date at the last day of the bucket on which one of the
+ * installations produced a report, null when none did. An installation's local day D is drawn on the
+ * axis day D. From `AD_STATS_MONTHLY_FROM_MS` on, a point per month instead (at the 1st, Moscow
+ * midnight): the month's total, the current month to date, from `user_usage_monthly` — weekly points of
+ * a month-to-date sawtooth say less, and would sum every daily row of the range. Series are ordered by their last value,
  * highest first (ties by domain), `limit` of them; `total` counts the domains with data.
  */
 import { sql } from 'kysely';
@@ -34,6 +36,9 @@ import { addDays, axisDate } from './search-queries.js';
 import { visibleInstallations } from './subjects.js';
 
 const DAY = 86_400_000;
+const MIN = 60_000;
+/** Ranges at least this long are drawn a point per month. */
+export const AD_STATS_MONTHLY_FROM_MS = 200 * DAY;
 
 const COLUMNS: Record<AdStatsPanel, string> = {
   docsLicensed: 'sum(docs_licensed)',
@@ -60,11 +65,19 @@ export async function adStats(
   const ids = (await visibleInstallations(ctx, actor, q)).map((s) => s.id);
   if (ids.length === 0) return { from: range.from, to: range.to, panels, licences: [] };
 
+  if (range.to - range.from >= AD_STATS_MONTHLY_FROM_MS) {
+    const [monthly, licences] = await Promise.all([
+      monthlyPanels(ctx, ids, range, domains, limit),
+      licencesInUse(ctx, ids, domains),
+    ]);
+    return { from: range.from, to: range.to, panels: monthly, licences };
+  }
+
   const toDay = axisDate(range.to);
   const firstDay = axisDate(starts[0]!);
   const lo = `${firstDay.slice(0, 8)}01`;
   const onlyDomains = domains ? sql`and domain in (${sql.join(domains)})` : sql``;
-  const [usage, reported, sessions] = await Promise.all([
+  const [usage, reported, licences] = await Promise.all([
     sql<Record<AdStatsPanel, number> & { domain: string; day: string }>`
       select domain, day, ${sql.join(AD_STATS_PANELS.map((p) => sql`${sql.raw(COLUMNS[p])} as ${sql.ref(p)}`))}
       from installation_usage_domain_daily
@@ -75,10 +88,7 @@ export async function adStats(
       where installation_id in (${sql.join(ids)}) and reported = 1 and day >= ${firstDay} and day <= ${toDay}`.execute(
       ctx.db,
     ),
-    sql<{ domain: string; n: number }>`
-      select domain, count(*) as n from installation_sessions
-      where installation_id in (${sql.join(ids)}) and holds_licence = 1
-      group by domain`.execute(ctx.db),
+    licencesInUse(ctx, ids, domains),
   ]);
 
   const days: string[] = [];
@@ -124,32 +134,98 @@ export async function adStats(
         values: bucketDay.map((i) => (i < 0 ? null : acc[i]!)),
       });
     }
-    const withLast = series.map((s) => ({ s, last: lastValue(s.values) }));
-    withLast.sort(
-      (a, b) =>
-        (b.last ?? -Infinity) - (a.last ?? -Infinity) ||
-        (a.s.label < b.s.label ? -1 : a.s.label > b.s.label ? 1 : 0),
-    );
-    panels[p] = {
-      step,
-      timestamps: starts,
-      series: withLast.slice(0, limit).map((w) => w.s),
-      total: series.length,
-    };
+    panels[p] = ranked(series, step, starts, limit);
   }
+  return { from: range.from, to: range.to, panels, licences };
+}
 
+/** Series ordered by their last value, highest first (ties by domain), `limit` of them. */
+function ranked(series: AlignedSeries[], step: number, timestamps: number[], limit: number): Aligned {
+  const withLast = series.map((s) => ({ s, last: lastValue(s.values) }));
+  withLast.sort(
+    (a, b) =>
+      (b.last ?? -Infinity) - (a.last ?? -Infinity) ||
+      (a.s.label < b.s.label ? -1 : a.s.label > b.s.label ? 1 : 0),
+  );
+  return { step, timestamps, series: withLast.slice(0, limit).map((w) => w.s), total: series.length };
+}
+
+const MONTHLY_COLUMNS: Record<AdStatsPanel, string> = {
+  docsLicensed: 'sum(m.docs_licensed)',
+  docsFree: 'sum(m.docs_free)',
+  printed: 'sum(m.printed)',
+  saved: 'sum(m.saved)',
+  activity: 'sum(m.docs_counted + m.searches)',
+  dbRequests: 'sum(m.db_requests)',
+};
+
+/** A point per month the range touches: the month's total per domain (null for a month without data). */
+async function monthlyPanels(
+  ctx: AppContext,
+  ids: number[],
+  range: { from: number; to: number },
+  domains: string[] | null,
+  limit: number,
+): Promise<Record<AdStatsPanel, Aligned>> {
+  const first = axisDate(range.from).slice(0, 7);
+  const last = axisDate(range.to).slice(0, 7);
+  const months: string[] = [];
+  for (let m = first; m <= last;) {
+    months.push(m);
+    const d = new Date(`${m}-01T00:00:00Z`);
+    d.setUTCMonth(d.getUTCMonth() + 1);
+    m = d.toISOString().slice(0, 7);
+  }
+  const timestamps = months.map((m) => Date.parse(`${m}-01T00:00:00Z`) - ROLLUP_OFFSET_MIN * MIN);
+  const index = new Map(months.map((m, i) => [m, i]));
+  const domain = sql`coalesce(u.domain, ${UNDEFINED_DOMAIN})`;
+  const rows = await sql<Record<AdStatsPanel, number> & { domain: string; month: string }>`
+    select ${domain} as domain, m.month,
+      ${sql.join(AD_STATS_PANELS.map((p) => sql`${sql.raw(MONTHLY_COLUMNS[p])} as ${sql.ref(p)}`))}
+    from user_usage_monthly m
+    left join installation_users u on u.installation_id = m.installation_id and u.login = m.login
+    where m.installation_id in (${sql.join(ids)}) and m.month >= ${first} and m.month <= ${last}
+      ${domains ? sql`and ${domain} in (${sql.join(domains)})` : sql``}
+    group by ${domain}, m.month`.execute(ctx.db);
+  const byDomain = new Map<string, Record<AdStatsPanel, (number | null)[]>>();
+  for (const r of rows.rows) {
+    let x = byDomain.get(r.domain);
+    if (!x) {
+      x = {} as Record<AdStatsPanel, (number | null)[]>;
+      for (const p of AD_STATS_PANELS) x[p] = months.map(() => null);
+      byDomain.set(r.domain, x);
+    }
+    for (const p of AD_STATS_PANELS) x[p][index.get(r.month)!] = Number(r[p]);
+  }
+  const step = 30 * DAY;
+  const panels = {} as Record<AdStatsPanel, Aligned>;
+  for (const p of AD_STATS_PANELS)
+    panels[p] = ranked(
+      [...byDomain].map(([d, x]) => ({ key: `d:${d}`, label: d, values: x[p] })),
+      step,
+      timestamps,
+      limit,
+    );
+  return panels;
+}
+
+/** The licences held now per domain of the session (the newest reports' sessions). */
+async function licencesInUse(
+  ctx: AppContext,
+  ids: number[],
+  domains: string[] | null,
+): Promise<{ domain: string; inUse: number }[]> {
+  const sessions = await sql<{ domain: string; n: number }>`
+    select domain, count(*) as n from installation_sessions
+    where installation_id in (${sql.join(ids)}) and holds_licence = 1
+    group by domain`.execute(ctx.db);
   const licences = new Map<string, number>();
   for (const r of sessions.rows) {
     const domain = r.domain.trim() === '' ? UNDEFINED_DOMAIN : r.domain;
     if (domains && !domains.includes(domain)) continue;
     licences.set(domain, (licences.get(domain) ?? 0) + Number(r.n));
   }
-  return {
-    from: range.from,
-    to: range.to,
-    panels,
-    licences: [...licences]
-      .map(([domain, inUse]) => ({ domain, inUse }))
-      .sort((a, b) => b.inUse - a.inUse || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0)),
-  };
+  return [...licences]
+    .map(([domain, inUse]) => ({ domain, inUse }))
+    .sort((a, b) => b.inUse - a.inUse || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
 }

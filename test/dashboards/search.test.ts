@@ -337,6 +337,28 @@ describe.each(DB_KINDS)('search queries and AD statistics (%s)', (kind) => {
 
     const named = domains.filter((d) => d !== UNDEFINED_DOMAIN).slice(0, 1);
     check(await adStats(s.t.ctx, a.actors.admin, { ...RANGE, domain: named }, NOW), named);
+
+    // From 200 days on: a point per month (at its 1st, Moscow midnight), the month's total
+    const long = await adStats(s.t.ctx, a.actors.admin, { from: NOW - 300 * DAY, to: NOW }, NOW);
+    const monthTotal = (p: AdStatsPanel, domain: string, month: string) => {
+      let v = 0;
+      let any = false;
+      for (const e of usage.values())
+        if (e.domain === domain && e.day.startsWith(month)) any = true;
+      for (let d = `${month}-01`; d.startsWith(month); d = addDays(d, 1)) v += dayValue(p, domain, d);
+      return any || v > 0 ? v : null;
+    };
+    for (const p of AD_STATS_PANELS) {
+      const pl = long.panels[p];
+      expect(pl.timestamps.length).toBe(11); // June 2025 … April 2026
+      expect(pl.timestamps.at(-1)).toBe(Date.parse('2026-04-01T00:00:00Z') - MSK);
+      expect(new Set(pl.series.map((x) => x.label)), p).toEqual(new Set(domains));
+      for (const sr of pl.series)
+        expect(sr.values, `${p} ${sr.label}`).toEqual(
+          pl.timestamps.map((ts) => monthTotal(p, sr.label, axisDate(ts).slice(0, 7))),
+        );
+    }
+    expect(long.panels.dbRequests.series[0]!.values.slice(-2).every((v) => v !== null && v > 0)).toBe(true);
   });
 
   it("scopes: another dealer sees none of it, a manager only his clients'", async () => {
