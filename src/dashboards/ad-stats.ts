@@ -178,7 +178,8 @@ async function monthlyPanels(
   }
   const timestamps = months.map((m) => Date.parse(`${m}-01T00:00:00Z`) - ROLLUP_OFFSET_MIN * MIN);
   const index = new Map(months.map((m, i) => [m, i]));
-  const domain = sql`coalesce(u.domain, ${UNDEFINED_DOMAIN})`;
+  // A literal, not a parameter: PostgreSQL matches the GROUP BY expression to the selected one by text.
+  const domain = sql`coalesce(u.domain, ${sql.lit(UNDEFINED_DOMAIN)})`;
   const rows = await sql<Record<AdStatsPanel, number> & { domain: string; month: string }>`
     select ${domain} as domain, m.month,
       ${sql.join(AD_STATS_PANELS.map((p) => sql`${sql.raw(MONTHLY_COLUMNS[p])} as ${sql.ref(p)}`))}
