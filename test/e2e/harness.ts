@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { evaluateDealer } from '../../src/alerts/engine.js';
 import { startAlertsNode } from '../../src/alerts/node.js';
 import { startChecksNode } from '../../src/checks-node.js';
-import { backfillDemo, backfillOnline, startDemoFleet } from '../../src/cli/demo-fleet.js';
+import { backfillDemo, backfillOnline, startDemoFleet, type DemoFleet } from '../../src/cli/demo-fleet.js';
 import { seedDemo } from '../../src/cli/demo-seed.js';
 import { alertsConfig } from '../../src/cli/commands/serve.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -102,6 +102,8 @@ export interface E2eServer {
   errors: unknown[];
   runtime: Runtime;
   dealerId: number;
+  /** The simulated ПК of each demo installation (e.g. to generate a report at a chosen moment). */
+  fleet: DemoFleet;
   close(): Promise<void>;
 }
 
@@ -147,6 +149,7 @@ export async function startE2eServer(opts: E2eOptions = {}): Promise<E2eServer> 
     errors,
     runtime: rt,
     dealerId: seed.dealer.id,
+    fleet,
     close: async () => {
       await server.close();
       await checks.close();

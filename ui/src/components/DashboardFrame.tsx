@@ -54,6 +54,7 @@ export function DashboardFrame({
   extraOptions = {},
   varNotes = {},
   toolbarExtra,
+  extraVars,
   fetching,
 }: {
   state: DashboardState;
@@ -63,6 +64,8 @@ export function DashboardFrame({
   /** A hint per variable (e.g. the panel it applies to). */
   varNotes?: Partial<Record<VarName, string>>;
   toolbarExtra?: ReactNode;
+  /** The page's own filters, shown in the variables bar after the standard variables. */
+  extraVars?: ReactNode;
   /** Some query of the page is fetching (the refresh button spins). */
   fetching?: boolean;
 }) {
@@ -166,7 +169,7 @@ export function DashboardFrame({
           </div>
         )}
         {(kiosk === null || kiosk === 'min') && (
-          <VariablesBar state={state} extraOptions={extraOptions} varNotes={varNotes} />
+          <VariablesBar state={state} extraOptions={extraOptions} varNotes={varNotes} extra={extraVars} />
         )}
         {kiosk && (
           <button
@@ -239,10 +242,12 @@ function VariablesBar({
   state,
   extraOptions,
   varNotes,
+  extra,
 }: {
   state: DashboardState;
   extraOptions: Partial<Record<VarName, Option[]>>;
   varNotes: Partial<Record<VarName, string>>;
+  extra?: ReactNode;
 }) {
   const { vars } = state;
   const base = useVariables();
@@ -298,6 +303,7 @@ function VariablesBar({
           />
         );
       })}
+      {extra}
     </div>
   );
 }

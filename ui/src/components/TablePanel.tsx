@@ -31,6 +31,8 @@ export interface Column<R> {
   className?: string;
   /** Export text, when it differs from `value`. */
   csv?: (row: R) => string;
+  /** The key sorted on, when it differs from `value` (e.g. versions in numeric order). */
+  sortValue?: (row: R) => string | number | null;
 }
 
 interface Sort {
@@ -126,6 +128,7 @@ export function TablePanel<R>({
   note,
   height = 'auto',
   tools,
+  footer,
 }: {
   id: string;
   title: string;
@@ -144,6 +147,8 @@ export function TablePanel<R>({
   note?: ReactNode;
   height?: number | 'auto';
   tools?: ReactNode;
+  /** Below the table and its pager (e.g. «показать ещё» of a server-paged list). */
+  footer?: ReactNode;
 }) {
   const navigate = useNavigate();
   const [sort, setSort] = useState<Sort | null>(initialSort ?? null);
@@ -174,8 +179,9 @@ export function TablePanel<R>({
     if (!col) return filtered;
     const sign = sort.dir === 'asc' ? 1 : -1;
     return [...filtered].sort((a, b) => {
-      const va = col.value(a);
-      const vb = col.value(b);
+      const key = col.sortValue ?? col.value;
+      const va = key(a);
+      const vb = key(b);
       if (va === null || va === '') return vb === null || vb === '' ? 0 : 1;
       if (vb === null || vb === '') return -1;
       if (typeof va === 'number' && typeof vb === 'number') return (va - vb) * sign;
@@ -410,6 +416,7 @@ export function TablePanel<R>({
           </button>
         </nav>
       )}
+      {footer}
     </Panel>
   );
 }

@@ -12,13 +12,13 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Aligned } from '../api';
-import { t } from '../i18n';
+import { t, tx } from '../i18n';
 import { absolute, DAY } from '../lib/time';
 import { useDashboard } from '../lib/dashboard';
 import { fmtCompact, fmtDate, fmtDateTime, fmtNum, fmtTime } from '../lib/format';
 import { Panel, type PanelSpan } from './Panel';
 
-export type LegendCol = 'min' | 'max' | 'mean' | 'last' | 'lastNonZero' | 'current';
+export type LegendCol = 'min' | 'max' | 'mean' | 'last' | 'lastNonZero' | 'current' | 'sum';
 export type Draw = 'line' | 'step' | 'points' | 'bars';
 
 export interface Band {
@@ -69,6 +69,7 @@ interface Stats {
   mean: number | null;
   last: number | null;
   lastNonZero: number | null;
+  sum: number | null;
 }
 
 export function seriesStats(values: readonly (number | null)[]): Stats {
@@ -87,7 +88,7 @@ export function seriesStats(values: readonly (number | null)[]): Stats {
     last = v;
     if (v !== 0) lastNonZero = v;
   }
-  return { min, max, mean: n ? sum / n : null, last, lastNonZero };
+  return { min, max, mean: n ? sum / n : null, last, lastNonZero, sum: n ? sum : null };
 }
 
 const statOf = (s: Stats, c: LegendCol) => (c === 'current' ? s.last : s[c]);
@@ -124,6 +125,8 @@ export interface TimeSeriesPanelProps {
   draw?: Draw;
   fill?: boolean;
   log?: boolean;
+  /** The log scale's base: 10 (default) or 2 (powers of two, as Grafana's log2 axis). */
+  logBase?: 2 | 10;
   unit?: '%' | '';
   decimals?: number;
   /** The bottom of the axis: a number, or 'auto' (just below the data); default 0 or the data's minimum. */
@@ -133,6 +136,11 @@ export interface TimeSeriesPanelProps {
   lines?: ThresholdLine[];
   span?: PanelSpan;
   height?: number;
+  /**
+   * Zeros are not drawn (the legend keeps them): on a log scale of counts, «no errors in this report»
+   * should leave the chart empty rather than sit on the bottom decade as if it were 1.
+   */
+  dropZeros?: boolean;
   /** A stable colour per series key (default: by position). */
   colorOf?: (key: string, index: number) => string;
   note?: string;
@@ -282,7 +290,7 @@ function Chart(props: TimeSeriesPanelProps & { data: Aligned; isolated: string[]
                     title={t('legend.sortHint')}
                     onClick={() => cycleSort(c)}
                   >
-                    {t(`legend.${c}`)}
+                    {c === 'sum' ? tx('Сумма', 'Total') : t(`legend.${c}`)}
                     <span className="sort-mark" aria-hidden="true">
                       {sort?.col === c ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
                     </span>
@@ -344,27 +352,44 @@ function Plot(props: TimeSeriesPanelProps & { data: Aligned; colors: string[]; i
   const dash = useDashboard();
   const zoomRef = useRef<(from: number, to: number) => void>(() => {});
   zoomRef.current = (from, to) => dash?.setRange(absolute(from, to));
-  const { data, colors, log, draw = 'line', fill, unit, decimals, bands, lines, yMin, yMax } = props;
+  const {
+    data,
+    colors,
+    log,
+    draw = 'line',
+    fill,
+    unit,
+    decimals,
+    bands,
+    lines,
+    yMin,
+    yMax,
+    dropZeros,
+    logBase = 10,
+  } = props;
 
   // Log scales cannot show 0: zeros and negatives sit on the bottom decade (the legend keeps the truth).
   const aligned = useMemo<uPlot.AlignedData>(() => {
     const xs = data.timestamps;
-    if (!log) return [xs, ...data.series.map((s) => s.values)] as uPlot.AlignedData;
+    const series = dropZeros
+      ? data.series.map((s) => s.values.map((v) => (v === 0 ? null : v)))
+      : data.series.map((s) => s.values);
+    if (!log) return [xs, ...series] as uPlot.AlignedData;
     let minPos = Infinity;
-    for (const s of data.series) for (const v of s.values) if (v !== null && v > 0 && v < minPos) minPos = v;
+    for (const vs of series) for (const v of vs) if (v !== null && v > 0 && v < minPos) minPos = v;
     const floor =
       typeof yMin === 'number' && yMin > 0
         ? yMin
         : Number.isFinite(minPos)
-          ? Math.pow(10, Math.floor(Math.log10(minPos)))
+          ? Math.pow(logBase, Math.floor(Math.log(minPos) / Math.log(logBase) + 1e-9))
           : 1;
     return [
       xs,
-      ...data.series.map((s) => s.values.map((v) => (v === null ? null : v <= 0 ? floor : v))),
+      ...series.map((vs) => vs.map((v) => (v === null ? null : v <= 0 ? floor : v))),
     ] as uPlot.AlignedData;
-  }, [data, log, yMin]);
+  }, [data, log, yMin, dropZeros, logBase]);
 
-  const structure = `${data.series.map((s) => s.key).join('|')}#${colors.join(',')}#${draw}${fill}${log}${unit}${yMin}${yMax}${JSON.stringify(bands)}${JSON.stringify(lines)}`;
+  const structure = `${data.series.map((s) => s.key).join('|')}#${colors.join(',')}#${draw}${fill}${log}${logBase}${unit}${yMin}${yMax}${JSON.stringify(bands)}${JSON.stringify(lines)}`;
   const valueFmt = (v: number | null) =>
     v === null || v === undefined ? '—' : `${fmtNum(v, decimals ?? 'auto')}${unit === '%' ? '%' : ''}`;
   const valueFmtRef = useRef(valueFmt);
@@ -422,12 +447,15 @@ function Plot(props: TimeSeriesPanelProps & { data: Aligned; colors: string[]; i
         y: log
           ? {
               distr: 3,
-              log: 10,
+              log: logBase,
               ...(typeof yMin === 'number' && yMin > 0
                 ? {
                     range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [
                       yMin,
-                      Math.pow(10, Math.ceil(Math.log10(Math.max(max, yMin * 10)))),
+                      Math.pow(
+                        logBase,
+                        Math.ceil(Math.log(Math.max(max, yMin * logBase)) / Math.log(logBase) - 1e-9),
+                      ),
                     ],
                   }
                 : {}),
@@ -455,13 +483,17 @@ function Plot(props: TimeSeriesPanelProps & { data: Aligned; colors: string[]; i
         },
         {
           stroke: '#9fa7b3',
-          grid: { stroke: 'rgba(204, 204, 220, 0.07)', width: 1, ...(log ? { filter: decades } : {}) },
+          grid: {
+            stroke: 'rgba(204, 204, 220, 0.07)',
+            width: 1,
+            ...(log ? { filter: powersOf(logBase) } : {}),
+          },
           ticks: { show: false },
           font: '11px Inter, system-ui, sans-serif',
           size: 52,
           values: yValues,
-          // A log axis: labels at the decades only (1, 10, 100, …).
-          ...(log ? { filter: decades } : {}),
+          // A log axis: labels at the powers of its base only (1, 10, 100, … or 1, 2, 4, …).
+          ...(log ? { filter: powersOf(logBase) } : {}),
         },
       ],
       hooks: {
@@ -524,9 +556,13 @@ function Plot(props: TimeSeriesPanelProps & { data: Aligned; colors: string[]; i
   );
 }
 
-/** Keeps the powers of ten of a log axis's splits (the rest become null: no line, no label). */
-function decades(_u: uPlot, splits: number[]): (number | null)[] {
-  return splits.map((v) => (Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? v : null));
+/** Keeps the powers of `base` of a log axis's splits (the rest become null: no line, no label). */
+function powersOf(base: number) {
+  return (_u: uPlot, splits: number[]): (number | null)[] =>
+    splits.map((v) => {
+      const e = Math.log(v) / Math.log(base);
+      return Math.abs(e - Math.round(e)) < 1e-9 ? v : null;
+    });
 }
 
 /** Points on lines only where a value stands alone between gaps (else it would be invisible). */
