@@ -1,0 +1,75 @@
+/**
+ * Quarter figures kept in memory per database. 13 months of daily rollups for a fleet of a thousand
+ * installations and 1,500 online accesses are about two million rows: far too many to read on every
+ * request, and a quarter that is over hardly changes (late reports and the online search log reach at
+ * most a week back). So each quarter's per-subject figures are read once and kept:
+ * - the quarter in progress for `CURRENT_TTL_MS` (a quarterly view a few minutes old is current enough;
+ *   the page refreshes hourly);
+ * - a quarter closed less than `SETTLE_MS` ago for `RECENT_TTL_MS` (late data may still arrive);
+ * - older quarters for `CLOSED_TTL_MS`.
+ * Subjects not yet kept (another caller's scope, a new installation) are read and added; a subject
+ * whose figures are empty is kept as such, so it is not read again.
+ */
+import type { QuarterSpan } from './quarterly-periods.js';
+
+const MIN = 60_000;
+export const SETTLE_MS = 8 * 24 * 60 * MIN;
+export const CURRENT_TTL_MS = 5 * MIN;
+export const RECENT_TTL_MS = 10 * MIN;
+export const CLOSED_TTL_MS = 6 * 60 * MIN;
+
+interface Slot<T> {
+  loadedAt: number;
+  values: Map<number, T | null>;
+}
+
+/** Per database handle (tests and benchmarks open several): what → quarter key → slot. */
+const store = new WeakMap<object, Map<string, Slot<unknown>>>();
+
+function ttl(q: QuarterSpan, now: number): number {
+  if (now < q.to) return CURRENT_TTL_MS;
+  return now - q.to < SETTLE_MS ? RECENT_TTL_MS : CLOSED_TTL_MS;
+}
+
+/**
+ * The figures of `ids` in quarter `q`: those kept while the slot is fresh, the others through `load`
+ * (which returns entries for the ids that have data). A slot starts afresh when it expires.
+ */
+export async function quarterFigures<T>(
+  db: object,
+  what: string,
+  q: QuarterSpan,
+  ids: readonly number[],
+  now: number,
+  load: (ids: readonly number[]) => Promise<Map<number, T>>,
+): Promise<Map<number, T>> {
+  let byKey = store.get(db);
+  if (!byKey) store.set(db, (byKey = new Map()));
+  const key = `${what}|${q.key}`;
+  let slot = byKey.get(key) as Slot<T> | undefined;
+  const stale = (s: Slot<unknown>) =>
+    now - s.loadedAt >= ttl(q, now) || now < s.loadedAt || (s.loadedAt < q.to && now >= q.to);
+  if (!slot || stale(slot)) {
+    // Slots of quarters no longer asked for go when a new one is made.
+    for (const [k, s] of byKey) if (now - s.loadedAt >= CLOSED_TTL_MS) byKey.delete(k);
+    slot = { loadedAt: now, values: new Map() };
+    byKey.set(key, slot as Slot<unknown>);
+  }
+  const values = slot.values;
+  const missing = ids.filter((id) => !values.has(id));
+  if (missing.length > 0) {
+    const loaded = await load(missing);
+    for (const id of missing) values.set(id, loaded.get(id) ?? null);
+  }
+  const out = new Map<number, T>();
+  for (const id of ids) {
+    const v = values.get(id);
+    if (v !== null && v !== undefined) out.set(id, v);
+  }
+  return out;
+}
+
+/** Forgets everything kept for a database (after a bulk load or restore). */
+export function forgetQuarterFigures(db: object): void {
+  store.delete(db);
+}
