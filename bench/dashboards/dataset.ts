@@ -13,6 +13,7 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config/index.js';
 import { rebuildUsageDaily } from '../../src/ingest/usage-rollup.js';
 import { rebuildUserUsageMonthly } from '../../src/ingest/user-usage-monthly.js';
+import { rebuildOnlineSearchDaily } from '../../src/online/search-daily.js';
 import { rebuildSamplesDaily } from '../../src/metrics/rollup.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { generate, type GenerationStats } from './generate.js';
@@ -114,6 +115,12 @@ async function rebuildRollups(rt: Runtime, progress: (m: string) => void): Promi
   out['user_usage_monthly (rebuildUserUsageMonthly)'] = (performance.now() - t) / 1000;
   progress(
     `user_usage_monthly rebuilt in ${out['user_usage_monthly (rebuildUserUsageMonthly)']!.toFixed(1)} s`,
+  );
+  t = performance.now();
+  await rebuildOnlineSearchDaily(rt.ctx.db);
+  out['online_search_daily (rebuildOnlineSearchDaily)'] = (performance.now() - t) / 1000;
+  progress(
+    `online_search_daily rebuilt in ${out['online_search_daily (rebuildOnlineSearchDaily)']!.toFixed(1)} s`,
   );
   return out;
 }

@@ -9,6 +9,8 @@ import { DEFAULT_RANGE_MS } from '../../src/dashboards/contract.js';
 import { DB_HEALTH_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-db-health.js';
 import { AD_STATS_DEFAULT_RANGE_MS, SEARCH_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-search.js';
 import { USER_CARDS_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-users.js';
+import { KASSIST_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-kassist.js';
+import { SEARCH_TIME_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-search-time.js';
 import { buildApp } from '../../src/http/app.js';
 import { openRuntime } from '../../src/runtime.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -63,6 +65,21 @@ export function targets(days: number): Target[] {
     ranged('search-queries', SEARCH_DEFAULT_RANGE_MS, long, months),
     ranged('ad-stats', AD_STATS_DEFAULT_RANGE_MS),
     ranged('ad-stats', AD_STATS_DEFAULT_RANGE_MS, long, months),
+    ranged('kassist-analytics', KASSIST_DEFAULT_RANGE_MS),
+    ranged('kassist-analytics', KASSIST_DEFAULT_RANGE_MS, long, months),
+    ranged('search-time', SEARCH_TIME_DEFAULT_RANGE_MS),
+    ranged('search-time', SEARCH_TIME_DEFAULT_RANGE_MS, long, months),
+    // Four quarters and the one before them: the whole history. Eight: as many as it allows.
+    {
+      dashboard: 'quarterly',
+      range: 'default (4 quarters)',
+      path: (end: number) => `/api/dashboards/quarterly?to=${end}`,
+    },
+    {
+      dashboard: 'quarterly',
+      range: '8 quarters',
+      path: (end: number) => `/api/dashboards/quarterly?to=${end}&quarters=8`,
+    },
   ];
 }
 

@@ -52,6 +52,7 @@ const SOURCES = [
   'src/metrics/rollup.ts',
   'src/ingest/usage-rollup.ts',
   'src/ingest/user-usage-monthly.ts',
+  'src/online/search-daily.ts',
 ];
 
 function sourcesText(): string {

@@ -62,7 +62,7 @@ function usedPct(limit: number | null, remaining: number | null): number | null 
 const round2OrNull = (v: number | null): number | null => (v === null ? null : round2(v));
 
 /** Bucketed samples of one metric of online accesses: access id → values on `starts`. */
-async function loadBucketed(
+export async function loadBucketed(
   ctx: AppContext,
   accessIds: readonly number[],
   metric: string,
@@ -131,7 +131,7 @@ async function loadBucketed(
 }
 
 /** The mean over the arrays that have a value at each index (null where none has). */
-function meanAt(arrays: readonly (readonly (number | null)[])[], n: number): (number | null)[] {
+export function meanAt(arrays: readonly (readonly (number | null)[])[], n: number): (number | null)[] {
   const out: (number | null)[] = [];
   for (let i = 0; i < n; i += 1) {
     let sum = 0;

@@ -405,6 +405,14 @@ export interface UserUsageMonthlyTable {
   empty_searches: Generated<number>;
 }
 
+/** Per online access and local day: the searches of its log and the empty ones (migration 0010). */
+export interface OnlineSearchDailyTable {
+  online_access_id: number;
+  day: string;
+  searches: number;
+  empty_searches: number;
+}
+
 export interface SearchLogTable {
   id: Generated<number>;
   installation_id: number;
@@ -781,6 +789,7 @@ export interface Database {
   online_state: OnlineStateTable;
   online_usage_monthly: OnlineUsageMonthlyTable;
   online_search_log: OnlineSearchLogTable;
+  online_search_daily: OnlineSearchDailyTable;
   alert_instances: AlertInstancesTable;
   alert_transitions: AlertTransitionsTable;
   alert_settings: AlertSettingsTable;

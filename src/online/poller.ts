@@ -5,6 +5,7 @@
  * `online_usage_monthly` and `online_search_log`; the login result is the `login` check (its
  * transitions are events, its daily ok/total the billing availability).
  */
+import { storeDayCounts } from './search-daily.js';
 import type { AppContext } from '../context.js';
 import { withTx } from '../db/tx.js';
 import { syncJobs } from '../jobs/leases.js';
@@ -383,6 +384,7 @@ export async function catchUpSearchLog(
           .values(rows.slice(i, i + 300))
           .execute();
       }
+      await storeDayCounts(db, t.accessId, day, rows);
       const mark = { dealer_id: t.dealerId, checked_at: now, ok: 1, searchlog_through: day };
       await db
         .insertInto('online_state')

@@ -9,6 +9,7 @@ import * as m0006 from './0006_dashboards.js';
 import * as m0007 from './0007_samples_clustered.js';
 import * as m0008 from './0008_user_usage_monthly.js';
 import * as m0009 from './0009_kassist_clustered.js';
+import * as m0010 from './0010_online_search_daily.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -25,6 +26,7 @@ const ALL: Record<string, VersionedMigration> = {
   '0007_samples_clustered': m0007,
   '0008_user_usage_monthly': m0008,
   '0009_kassist_clustered': m0009,
+  '0010_online_search_daily': m0010,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {
