@@ -10,6 +10,8 @@ import { DB_HEALTH_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-db-hea
 import { AD_STATS_DEFAULT_RANGE_MS, SEARCH_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-search.js';
 import { USER_CARDS_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-users.js';
 import { KASSIST_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-kassist.js';
+import { BILLING_ANALYTICS_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-billing-analytics.js';
+import { ONLINE_SEARCH_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-online-search.js';
 import { SEARCH_TIME_DEFAULT_RANGE_MS } from '../../src/dashboards/contract-search-time.js';
 import { buildApp } from '../../src/http/app.js';
 import { openRuntime } from '../../src/runtime.js';
@@ -69,6 +71,10 @@ export function targets(days: number): Target[] {
     ranged('kassist-analytics', KASSIST_DEFAULT_RANGE_MS, long, months),
     ranged('search-time', SEARCH_TIME_DEFAULT_RANGE_MS),
     ranged('search-time', SEARCH_TIME_DEFAULT_RANGE_MS, long, months),
+    ranged('billing-analytics', BILLING_ANALYTICS_DEFAULT_RANGE_MS),
+    ranged('billing-analytics', BILLING_ANALYTICS_DEFAULT_RANGE_MS, long, months),
+    ranged('online-search-queries', ONLINE_SEARCH_DEFAULT_RANGE_MS),
+    ranged('online-search-queries', ONLINE_SEARCH_DEFAULT_RANGE_MS, long, months),
     // Four quarters and the one before them: the whole history. Eight: as many as it allows.
     {
       dashboard: 'quarterly',

@@ -6,7 +6,7 @@ import type { PullTarget } from '../ingest/pull.js';
 import { createIngest } from '../ingest/service.js';
 import { listInstallations, updateInstallation, type Installation } from '../inventory/installations.js';
 import { listOnlineAccesses, onlineAccessPassword } from '../inventory/online.js';
-import { storeProfile } from '../online/poller.js';
+import { catchUpSearchLog, loadOnlineTargets, storeProfile } from '../online/poller.js';
 import { startDcServer, usageAt, type DcServer, type UsageProfile } from '../sim/dc/index.js';
 import type { Runtime } from '../runtime.js';
 import { startAgentLoop, type AgentLoop, type AgentRun } from '../sim/agent.js';
@@ -269,6 +269,26 @@ export async function backfillOnline(rt: Runtime, demo: DemoFleet, days: number)
       );
       readings++;
     }
+  }
+  // The nightly search log of the last days (as far back as the poller catches up), so that
+  // «Поисковые запросы. Онлайн.» has data before the first night.
+  const targets = await loadOnlineTargets(rt.ctx, {
+    resolveBaseUrl: (a) => demo.dcs.get(a.host)?.url,
+  });
+  const read = { connectTimeoutMs: 5_000, readTimeoutMs: 10_000 };
+  const logDays = Math.min(7, Math.max(1, days));
+  for (const t of targets) {
+    // Never read yet: start the catch-up `logDays` days back instead of yesterday.
+    const before = new Date(now + t.utcOffsetMin * 60_000 - (logDays + 1) * 24 * hour)
+      .toISOString()
+      .slice(0, 10);
+    await rt.ctx.db
+      .updateTable('online_state')
+      .set({ searchlog_through: before })
+      .where('online_access_id', '=', t.accessId)
+      .where('searchlog_through', 'is', null)
+      .execute();
+    await catchUpSearchLog(rt.ctx, t, now, read);
   }
   return readings;
 }

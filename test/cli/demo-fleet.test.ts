@@ -189,7 +189,14 @@ describe.each(DB_KINDS)('the demo fleet (%s)', (kind) => {
     const states = await t.ctx.db.selectFrom('online_state').selectAll().execute();
     expect(states).toHaveLength(30);
     expect(states.every((s) => s.ok === 1 && s.docs_limit! >= 300)).toBe(true);
+    // The search log of the last week is read too: every access is caught up to yesterday.
+    expect(states.every((s) => s.searchlog_through !== null)).toBe(true);
+    const logged = await t.ctx.db.selectFrom('online_search_log').select('day').execute();
+    expect(new Set(logged.map((r) => r.day)).size).toBeGreaterThanOrEqual(1);
     expect(await backfillOnline(rt, demo, 1)).toBe(readings);
+    expect(await t.ctx.db.selectFrom('online_search_log').select('day').execute()).toHaveLength(
+      logged.length,
+    );
     expect(await t.ctx.db.selectFrom('online_usage_monthly').select('kind').execute()).toHaveLength(
       30 *
         4 *
