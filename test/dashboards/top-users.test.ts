@@ -91,16 +91,16 @@ describe.each(DB_KINDS)('top users over months (%s)', (kind) => {
           if (h % 5 === 0) continue;
           const dayStart = d * DAY - p.off * MIN;
           const smart = Array.from(
-            { length: (h >> 3) % (3 * busy) },
+            { length: (h >>> 3) % (3 * busy) },
             (_, k) => dayStart + 9 * HOUR + k * 7 * MIN + u,
           );
-          const other = Array.from({ length: (h >> 7) % 2 }, (_, k) => dayStart + 15 * HOUR + k * MIN + u);
+          const other = Array.from({ length: (h >>> 7) % 2 }, (_, k) => dayStart + 15 * HOUR + k * MIN + u);
           facts.push({
             inst: p.inst,
             off: p.off,
             login: `u${u}`,
             day: dayString(d),
-            docs: (h >> 11) % (5 * busy),
+            docs: (h >>> 11) % (5 * busy),
             smart,
             other,
           });
