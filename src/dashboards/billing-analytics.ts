@@ -8,7 +8,7 @@
  *   Онлайн. Статистика» draws. It rises through the month and resets on the 1st. Below 10 days, buckets
  *   narrower than a day through the statistics dashboard's own read (`loadBucketed`: a reading stands
  *   for two hours); from 10 days on (as there), a point per day: each access's highest % of the day,
- *   i.e. its last reading within the month, from the daily rollup. Weekly points (from about 300 days)
+ *   i.e. its last reading within the month, from the daily rollup. Weekly points (from 90 days)
  *   take each access's highest % of the week from the rollup rows of only the week's last day and of
  *   the last day of a month ending within it (the % only grows within a billing month, so the highest
  *   is on one of them): 13 months of 1,500 accesses are 105 k rollup rows instead of 590 k. The means
@@ -44,6 +44,8 @@ import { chunked, rankByLast, round2 } from './rank.js';
 import { visibleOnlineAccesses } from './subjects.js';
 
 const DAY = 86_400_000;
+/** Ranges at least this long are drawn a point per week. */
+const WEEKLY_FROM_MS = 90 * DAY;
 /** The dashboards' calendar (months of the range) is Moscow's. */
 const AXIS_OFFSET_MIN = 180;
 
@@ -221,8 +223,11 @@ export async function billingAnalytics(
 ): Promise<BillingAnalyticsOut> {
   const range = resolveRange(q, now, BILLING_ANALYTICS_DEFAULT_RANGE_MS);
   const step = chooseStep(range);
-  // As the statistics dashboard: a point per day (or week) from the daily rollup on longer ranges.
-  const pctStep = range.to - range.from >= BILLING_PCT_DAILY_FROM_MS ? Math.max(step, DAY) : step;
+  // As the statistics dashboard: a point per day from the daily rollup on longer ranges; a point per
+  // week from 90 days on (the default half-year: 32 rollup rows per access instead of 180).
+  const span = range.to - range.from;
+  const pctStep =
+    span >= WEEKLY_FROM_MS ? 7 * DAY : span >= BILLING_PCT_DAILY_FROM_MS ? Math.max(step, DAY) : step;
   const starts = bucketStarts(range, pctStep);
   const mode = has(q.clientId) || has(q.onlineAccessId) ? 'clients' : 'all';
   const months = monthsBetween(

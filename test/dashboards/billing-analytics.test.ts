@@ -148,9 +148,8 @@ describe.each(DB_KINDS)('billing analytics (%s)', (kind) => {
     expect(limited.byManager.total).toBe(2);
   });
 
-  it('the default 6 months: a point per Moscow day (each access’s highest % of the day), month figures', async () => {
-    const out = await billingAnalytics(s.t.ctx, a.actors.admin, {}, now);
-    expect(out.to - out.from).toBe(180 * DAY);
+  it('two months: a point per Moscow day (each access’s highest % of the day); the default 6 months: weekly, month figures', async () => {
+    const out = await billingAnalytics(s.t.ctx, a.actors.admin, { from: now - 60 * DAY, to: now }, now);
     expect(out.all.step).toBe(DAY);
     const at = (day: number) => out.all.timestamps.indexOf(mskDay(day));
     const [i30, i31, i1] = [at(Date.UTC(2026, 9, 30, 12)), at(Date.UTC(2026, 9, 31, 12)), at(now)];
@@ -168,15 +167,22 @@ describe.each(DB_KINDS)('billing analytics (%s)', (kind) => {
     const [clients, accesses] = out.monitored.series;
     expect([clients!.values[i30], clients!.values[i31], clients!.values[i1]]).toEqual([2, 2, 2]);
     expect([accesses!.values[i30], accesses!.values[i31], accesses!.values[i1]]).toEqual([3, 3, 4]);
-    expect(out.months).toEqual(['2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
+
+    // The default half-year is drawn a point per week; the month figures cover its months.
+    const def = await billingAnalytics(s.t.ctx, a.actors.admin, {}, now);
+    expect(def.to - def.from).toBe(180 * DAY);
+    expect(def.all.step).toBe(7 * DAY);
+    // The last week (Mon Oct 26 – today): October's last readings (75, 20, 80) and o2's 100 today.
+    expect(def.all.series[0]!.values.at(-1)).toBe(68.75);
+    expect(def.months).toEqual(['2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
     const none = [null, null, null, null, null];
-    expect(out.monthRows[0]).toEqual({
+    expect(def.monthRows[0]).toEqual({
       key: 'all',
       label: 'Все клиенты',
       values: [...none, r2(175 / 3), 33.75],
       accesses: [0, 0, 0, 0, 0, 3, 4],
     });
-    const m1Row = out.monthRows.find((r) => r.key === `m:${a.m1.id}`)!;
+    const m1Row = def.monthRows.find((r) => r.key === `m:${a.m1.id}`)!;
     expect(m1Row.values.slice(5)).toEqual([47.5, 12.5]);
   });
 
