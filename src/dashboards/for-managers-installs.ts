@@ -1,0 +1,302 @@
+/**
+ * Per-installation reads of «Для менеджеров»: the facts the table and the rankings share (seats, regnum,
+ * activity of the range and of the month, accounts with requests over months), the installations' usage
+ * days, the managers and the licence ends. The panels drawn from samples are in for-managers-samples.ts,
+ * the refused logons in for-managers-refused.ts.
+ */
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+import { stringAgg } from '../db/dialect.js';
+import { DAY, monthStart, type DayAxis } from './for-managers-days.js';
+import type { Range } from './range.js';
+import { chunks, latestIn, seriesFor } from './series-read.js';
+import type { InstallationSubject } from './subjects.js';
+
+/** A user action of the ПК, per day: searches, documents opened, services, saved and printed documents. */
+const ACTIONS = sql`searches + docs_counted + services + saved + printed`;
+
+export interface InstallationFacts {
+  reportAt: number | null;
+  /** The installation's local day of its newest report: no usage row is later. */
+  newestDay: string | null;
+  regnum: string | null;
+  /** Seats of the newest report up to the end of the range. */
+  seats: number | null;
+  licencesInUse: number | null;
+  /** A report was produced on a day of the range. */
+  reportedInRange: boolean;
+  /** Actions over the range's days, and month to date at its last day. */
+  rangeActivity: number;
+  monthActivity: number;
+  /** On a monthly axis: accounts with DB requests in the range's months (whole); null otherwise. */
+  usersInMonths: number | null;
+}
+
+/**
+ * The facts of every visible installation, without reading more than a month of days per installation:
+ * the month to date from the daily rollup; a range that reaches further back adds its whole months from
+ * the per-user monthly rollup and its first, partial month from the daily one; whether a report was
+ * produced in the range is one look-up each.
+ */
+export async function installationFacts(
+  ctx: AppContext,
+  subjects: readonly InstallationSubject[],
+  range: Range,
+  axis: DayAxis,
+): Promise<Map<number, InstallationFacts>> {
+  const out = new Map<number, InstallationFacts>();
+  if (subjects.length === 0) return out;
+  const ids = subjects.map((s) => s.id);
+  const offset = new Map(subjects.map((s) => [s.id, s.utcOffsetMin]));
+  const { fromDay, toDay } = axis;
+  const month = monthStart(toDay);
+  // A monthly axis counts the range's first month whole, as its points do.
+  const firstDay = axis.monthly ? monthStart(fromDay) : fromDay;
+  const acts = new Map<number, { range: number; month: number }>();
+  const monthUsers = new Map<number, number>();
+  const add = (id: number, r: number, m: number) => {
+    const e = acts.get(id) ?? { range: 0, month: 0 };
+    e.range += r;
+    e.month += m;
+    acts.set(id, e);
+  };
+  const daily = (lo: string, hi: string, both: boolean) =>
+    Promise.all(
+      chunks(ids).map((chunk) =>
+        sql<{ installation_id: number; range_acts: number; month_acts: number }>`
+          select installation_id,
+            sum(case when day >= ${firstDay} then ${ACTIONS} else 0 end) as range_acts,
+            sum(case when day >= ${month} then ${ACTIONS} else 0 end) as month_acts
+          from installation_usage_daily
+          where installation_id in (${sql.join(chunk)}) and day >= ${lo} and day <= ${hi}
+          group by installation_id`.execute(ctx.db),
+      ),
+    ).then((ps) => {
+      for (const r of ps.flatMap((p) => p.rows))
+        add(Number(r.installation_id), Number(r.range_acts), both ? Number(r.month_acts) : 0);
+    });
+  // This month's days: the month to date, and the range's part of it.
+  const reads: Promise<unknown>[] = [daily(month, toDay, true)];
+  if (fromDay < month) {
+    // Before this month: the first month's days from the daily rollup unless it starts on the 1st, the
+    // months between whole from the monthly one.
+    const firstWhole = fromDay.endsWith('-01') || axis.monthly;
+    if (!firstWhole) reads.push(daily(firstDay, monthEndOf(firstDay), false));
+    const wholeFrom = firstWhole ? firstDay.slice(0, 7) : nextMonthOf(firstDay.slice(0, 7));
+    const wholeTo = prevMonthOf(month.slice(0, 7));
+    // On a monthly axis the same read counts the accounts with DB requests in the months (this one too).
+    const upTo = axis.monthly ? month.slice(0, 7) : wholeTo;
+    if (wholeFrom <= upTo)
+      reads.push(
+        Promise.all(
+          chunks(ids).map((chunk) =>
+            sql<{ installation_id: number; n: number; users: number }>`
+              select installation_id, sum(case when month <= ${wholeTo} then ${ACTIONS} else 0 end) as n,
+                ${axis.monthly ? sql`count(distinct case when active_days > 0 then login end)` : sql`0`} as users
+              from user_usage_monthly
+              where installation_id in (${sql.join(chunk)}) and month >= ${wholeFrom} and month <= ${upTo}
+              group by installation_id`.execute(ctx.db),
+          ),
+        ).then((ps) => {
+          for (const r of ps.flatMap((p) => p.rows)) {
+            add(Number(r.installation_id), Number(r.n), 0);
+            monthUsers.set(Number(r.installation_id), Number(r.users));
+          }
+        }),
+      );
+  } else if (axis.monthly) {
+    reads.push(
+      activeUsersInMonths(ctx, ids, month.slice(0, 7), month.slice(0, 7)).then((m) => {
+        for (const [id, n] of m) monthUsers.set(id, n);
+      }),
+    );
+  }
+  const [states, reported] = await Promise.all([
+    Promise.all(
+      chunks(ids).map((chunk) =>
+        ctx.db
+          .selectFrom('installation_state')
+          .select(['installation_id', 'report_at', 'regnum', 'seats', 'licences_in_use'])
+          .where('installation_id', 'in', chunk)
+          .execute(),
+      ),
+    ),
+    Promise.all(
+      chunks(ids).map((chunk) =>
+        sql<{ installation_id: number }>`
+          select s.installation_id from installation_state s
+          where s.installation_id in (${sql.join(chunk)}) and exists (select 1 from installation_usage_daily u
+            where u.installation_id = s.installation_id and u.day >= ${fromDay} and u.day <= ${toDay}
+              and u.reported = 1)`.execute(ctx.db),
+      ),
+    ),
+    ...reads,
+  ]);
+  const inRange = new Set(reported.flatMap((p) => p.rows.map((r) => Number(r.installation_id))));
+  const later: number[] = [];
+  for (const st of states.flat()) {
+    const id = Number(st.installation_id);
+    const reportAt = st.report_at === null ? null : Number(st.report_at);
+    // A range in the past: the seats of its newest sample, not of the current state.
+    if (reportAt !== null && reportAt > range.to) later.push(id);
+    const a = acts.get(id);
+    out.set(id, {
+      reportAt,
+      newestDay:
+        reportAt === null
+          ? null
+          : new Date(reportAt + (offset.get(id) ?? 0) * 60_000).toISOString().slice(0, 10),
+      regnum: st.regnum,
+      seats: st.seats,
+      licencesInUse: st.licences_in_use,
+      reportedInRange: inRange.has(id),
+      rangeActivity: a?.range ?? 0,
+      monthActivity: a?.month ?? 0,
+      usersInMonths: axis.monthly ? (monthUsers.get(id) ?? 0) : null,
+    });
+  }
+  if (later.length > 0) {
+    const series = await seriesFor(ctx, later, ['sysinfo_seats'], [{}]);
+    const latest = await latestIn(
+      ctx,
+      series.map((x) => x.id),
+      0,
+      range.to,
+    );
+    for (const x of series) out.get(x.installationId)!.seats = latest.get(x.id)?.value ?? null;
+  }
+  return out;
+}
+
+function shiftMonth(m: string, n: number): string {
+  const d = new Date(`${m}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + n);
+  return d.toISOString().slice(0, 7);
+}
+const nextMonthOf = (m: string) => shiftMonth(m, 1);
+const prevMonthOf = (m: string) => shiftMonth(m, -1);
+const monthEndOf = (day: string) =>
+  new Date(Date.parse(`${nextMonthOf(day.slice(0, 7))}-01T00:00:00Z`) - DAY).toISOString().slice(0, 10);
+
+/**
+ * Per installation, the accounts with DB requests in any of the months (whole): the table's involvement on
+ * a monthly axis. Counted in SQL along the monthly rollup's key, not an account at a time.
+ */
+export async function activeUsersInMonths(
+  ctx: AppContext,
+  ids: readonly number[],
+  fromMonth: string,
+  toMonth: string,
+): Promise<Map<number, number>> {
+  const parts = await Promise.all(
+    chunks(ids).map((chunk) =>
+      sql<{ installation_id: number; n: number }>`
+        select installation_id, count(distinct login) as n from user_usage_monthly
+        where installation_id in (${sql.join(chunk)}) and month >= ${fromMonth} and month <= ${toMonth}
+          and active_days > 0
+        group by installation_id`.execute(ctx.db),
+    ),
+  );
+  return new Map(parts.flatMap((p) => p.rows.map((r) => [Number(r.installation_id), Number(r.n)])));
+}
+
+export interface InstallationDays {
+  acts: Float64Array;
+  reported: Uint8Array;
+}
+
+/** Per installation, the actions and the report mark of each axis day from `lo`. */
+export async function installationDays(
+  ctx: AppContext,
+  ids: readonly number[],
+  axis: DayAxis,
+  lo: string,
+): Promise<Map<number, InstallationDays>> {
+  const out = new Map<number, InstallationDays>();
+  if (ids.length === 0) return out;
+  const entry = sql<string>`day || ',' || cast(reported as text) || ',' || cast(${ACTIONS} as text)`;
+  const parts = await Promise.all(
+    chunks(ids).map((chunk) =>
+      sql<{ installation_id: number; days: string }>`
+        select installation_id, ${stringAgg(ctx.dbKind, entry, ',')} as days
+        from installation_usage_daily
+        where installation_id in (${sql.join(chunk)}) and day >= ${lo} and day <= ${axis.toDay}
+        group by installation_id`.execute(ctx.db),
+    ),
+  );
+  for (const p of parts) {
+    for (const r of p.rows) {
+      const v = { acts: new Float64Array(axis.days.length), reported: new Uint8Array(axis.days.length) };
+      const f = String(r.days).split(',');
+      for (let at = 0; at + 3 <= f.length; at += 3) {
+        const i = axis.dayIndex.get(f[at]!);
+        if (i === undefined) continue;
+        v.reported[i] = Number(f[at + 1]) > 0 ? 1 : 0;
+        v.acts[i] = Number(f[at + 2]);
+      }
+      out.set(Number(r.installation_id), v);
+    }
+  }
+  return out;
+}
+
+/** The managers' names per installation: its own, else its client's. Sorted. */
+export async function managersOf(
+  ctx: AppContext,
+  subjects: readonly InstallationSubject[],
+): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (subjects.length === 0) return out;
+  const [own, ofClient] = await Promise.all([
+    ctx.db
+      .selectFrom('installation_managers as im')
+      .innerJoin('managers as m', 'm.id', 'im.manager_id')
+      .select(['im.installation_id as id', 'm.name'])
+      .where(
+        'im.installation_id',
+        'in',
+        subjects.map((s) => s.id),
+      )
+      .execute(),
+    ctx.db
+      .selectFrom('client_managers as cm')
+      .innerJoin('managers as m', 'm.id', 'cm.manager_id')
+      .select(['cm.client_id as id', 'm.name'])
+      .where('cm.client_id', 'in', [...new Set(subjects.map((s) => s.clientId))])
+      .execute(),
+  ]);
+  const group = (rows: { id: number; name: string }[]) => {
+    const m = new Map<number, Set<string>>();
+    for (const r of rows) {
+      const id = Number(r.id);
+      if (!m.has(id)) m.set(id, new Set());
+      m.get(id)!.add(r.name);
+    }
+    return m;
+  };
+  const byInst = group(own);
+  const byClient = group(ofClient);
+  for (const s of subjects) {
+    const names = byInst.get(s.id) ?? byClient.get(s.clientId);
+    out.set(s.id, names ? [...names].sort() : []);
+  }
+  return out;
+}
+
+/** The earliest licence expiry of each installation's newest report (KodeksLicenseExpiring* reads the same). */
+export async function licenceEnds(ctx: AppContext, ids: readonly number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  const parts = await Promise.all(
+    chunks(ids).map((chunk) =>
+      ctx.db
+        .selectFrom('installation_licences')
+        .select((eb) => ['installation_id', eb.fn.min<number>('expires_at').as('ends')])
+        .where('installation_id', 'in', chunk)
+        .where('expires_at', 'is not', null)
+        .groupBy('installation_id')
+        .execute(),
+    ),
+  );
+  for (const r of parts.flat()) if (r.ends !== null) out.set(Number(r.installation_id), Number(r.ends));
+  return out;
+}

@@ -1,0 +1,212 @@
+/**
+ * The «Для менеджеров» panels drawn from the report samples: «Максимальное число занятых лицензий на
+ * инсталляции», «Процент заполненных карточек заходивших в систему пользователей» (one series per
+ * installation) and «Сколько часов назад обновились файлы в OperUp» (one per installation and file).
+ * Ranked first (one value per series), then only the kept series are read bucket by bucket: raw samples
+ * hourly up to 8 days, the daily rollup beyond.
+ */
+import type { AppContext } from '../context.js';
+import { rollupDay, ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
+import type { ManagerAligned, ManagerSeries } from './contract-managers.js';
+import { DAY, HOUR } from './for-managers-days.js';
+import { bucketStarts, chooseStep, type Range } from './range.js';
+import { round2 } from './rank.js';
+import {
+  bucketAggregates,
+  chunks,
+  fillBuckets,
+  latestIn,
+  rank,
+  seriesFor,
+  type BucketAgg,
+} from './series-read.js';
+import type { InstallationSubject } from './subjects.js';
+
+export const SAMPLE_METRICS = {
+  inUse: 'sysinfo_licences_in_use',
+  cards: 'sysinfo_user_cards_filled_pct',
+  operup: 'sysinfo_operup_file_age_seconds',
+} as const;
+
+/** Ranges up to this long are drawn from the raw samples (hourly or coarser), longer ones by day. */
+const RAW_MAX_MS = 8 * DAY;
+
+export const emptyAligned = (step: number, starts: number[]): ManagerAligned => ({
+  step,
+  timestamps: starts,
+  series: [],
+  total: 0,
+});
+
+function sampleStep(range: Range, maxPoints: number, rawMaxMs: number): { step: number; raw: boolean } {
+  const raw = range.to - range.from <= rawMaxMs;
+  const step = chooseStep(range, maxPoints, raw ? HOUR : DAY);
+  return { step, raw: step < DAY };
+}
+
+export const installationSeries = (s: InstallationSubject, values: (number | null)[]): ManagerSeries => ({
+  key: `i:${s.id}`,
+  label: s.host,
+  installationId: s.id,
+  clientId: s.clientId,
+  host: s.host,
+  values,
+});
+
+/**
+ * One series per installation of a metric written by every report: «Максимальное число занятых
+ * лицензий» (the maximum of each bucket; ranked by the maximum of the range's last 30 days, highest
+ * first) or «Процент заполненных карточек» (the newest value of each bucket; ranked by the newest value
+ * in the range, lowest first).
+ */
+export async function perInstallationSamples(
+  ctx: AppContext,
+  subjects: readonly InstallationSubject[],
+  range: Range,
+  limit: number,
+  kind: 'maxLicences' | 'cardsFilled',
+): Promise<ManagerAligned> {
+  const { step, raw } = sampleStep(range, 200, RAW_MAX_MS);
+  const starts = bucketStarts(range, step, ROLLUP_OFFSET_MIN);
+  const out = emptyAligned(step, starts);
+  const byId = new Map(subjects.map((s) => [s.id, s]));
+  const metric = kind === 'maxLicences' ? SAMPLE_METRICS.inUse : SAMPLE_METRICS.cards;
+  const series = await seriesFor(ctx, [...byId.keys()], [metric], [{}]);
+  const ids = series.map((x) => x.id);
+  const value = new Map<number, number>();
+  if (kind === 'maxLicences') {
+    // Whole rollup days: from the one 30 days before the end (or the range's first) to the last one.
+    const since = rollupDay(Math.max(range.from, range.to - 30 * DAY));
+    const parts = await Promise.all(
+      chunks(ids).map((chunk) =>
+        ctx.db
+          .selectFrom('samples_daily')
+          .select((eb) => ['series_id', eb.fn.max<number>('max').as('v')])
+          .where('series_id', 'in', chunk)
+          .where('day', '>=', since)
+          .where('day', '<=', rollupDay(range.to - 1))
+          .groupBy('series_id')
+          .execute(),
+      ),
+    );
+    for (const r of parts.flat()) value.set(Number(r.series_id), Number(r.v));
+  } else {
+    for (const [id, p] of await latestIn(ctx, ids, range.from, range.to)) value.set(id, p.value);
+  }
+  const entries = series
+    .filter((x) => value.has(x.id))
+    .map((x) => ({
+      id: x.installationId,
+      sid: x.id,
+      label: byId.get(x.installationId)!.host,
+      value: value.get(x.id)!,
+    }));
+  rank(entries, kind === 'maxLicences' ? (a, b) => b - a : (a, b) => a - b);
+  out.total = entries.length;
+  const kept = entries.slice(0, limit);
+  const buckets = await bucketAggregates(
+    ctx,
+    kept.map((e) => e.sid),
+    starts[0]!,
+    step,
+    range.to,
+    raw ? 'raw' : 'daily',
+  );
+  const pick = kind === 'maxLicences' ? (r: BucketAgg) => r.max : (r: BucketAgg) => round2(r.last);
+  out.series = kept.map((e) =>
+    installationSeries(byId.get(e.id)!, fillBuckets(starts, buckets.get(e.sid), pick)),
+  );
+  return out;
+}
+
+/**
+ * «Сколько часов назад обновились файлы в OperUp»: one series per installation and file, the file's age
+ * in hours (the largest of each bucket: the top of the sawtooth; hourly up to 8 days, then by day). Ranked by the newest age in the range,
+ * oldest first: from the installations' current OperUp list when their newest report lies in the range
+ * (one query), from the samples otherwise.
+ */
+export async function operupAge(
+  ctx: AppContext,
+  subjects: readonly InstallationSubject[],
+  range: Range,
+  limit: number,
+): Promise<ManagerAligned> {
+  const { step, raw } = sampleStep(range, 300, RAW_MAX_MS);
+  const starts = bucketStarts(range, step, ROLLUP_OFFSET_MIN);
+  const out = emptyAligned(step, starts);
+  if (subjects.length === 0) return out;
+  const byId = new Map(subjects.map((s) => [s.id, s]));
+  const current = (
+    await Promise.all(
+      chunks([...byId.keys()]).map((chunk) =>
+        ctx.db
+          .selectFrom('installation_operups as o')
+          .innerJoin('installation_state as s', 's.installation_id', 'o.installation_id')
+          .select(['o.installation_id', 'o.path', 'o.modified_at', 's.report_at'])
+          .where('o.installation_id', 'in', chunk)
+          .execute(),
+      ),
+    )
+  ).flat();
+  type Entry = { id: number; inst: number; path: string; label: string; value: number };
+  const entries: Entry[] = [];
+  const fromSamples = new Set<number>();
+  for (const r of current) {
+    const inst = Number(r.installation_id);
+    const at = r.report_at === null ? null : Number(r.report_at);
+    if (at === null || at < range.from || at > range.to) {
+      fromSamples.add(inst);
+      continue;
+    }
+    if (r.modified_at === null) continue;
+    entries.push({
+      id: inst,
+      inst,
+      path: r.path,
+      label: `${byId.get(inst)!.host} ${r.path}`,
+      value: Math.max(0, (at - Number(r.modified_at)) / 1000),
+    });
+  }
+  if (fromSamples.size > 0) {
+    const series = await seriesFor(ctx, [...fromSamples], [SAMPLE_METRICS.operup]);
+    const latest = await latestIn(
+      ctx,
+      series.map((x) => x.id),
+      range.from,
+      range.to,
+    );
+    for (const x of series) {
+      const v = latest.get(x.id);
+      const path = x.labels.path;
+      if (!v || path === undefined) continue;
+      const inst = x.installationId;
+      entries.push({ id: inst, inst, path, label: `${byId.get(inst)!.host} ${path}`, value: v.value });
+    }
+  }
+  rank(entries);
+  out.total = entries.length;
+  const kept = entries.slice(0, limit);
+  const want = new Set(kept.map((e) => `${e.inst}\u0000${e.path}`));
+  const series = (
+    await seriesFor(ctx, [...new Set(kept.map((e) => e.inst))], [SAMPLE_METRICS.operup])
+  ).filter((x) => x.labels.path !== undefined && want.has(`${x.installationId}\u0000${x.labels.path}`));
+  const sid = new Map(series.map((x) => [`${x.installationId}\u0000${x.labels.path}`, x.id]));
+  const buckets = await bucketAggregates(
+    ctx,
+    series.map((x) => x.id),
+    starts[0]!,
+    step,
+    range.to,
+    raw ? 'raw' : 'daily',
+  );
+  out.series = kept.map((e) => {
+    const s = byId.get(e.inst)!;
+    const id = sid.get(`${e.inst}\u0000${e.path}`);
+    const values =
+      id === undefined
+        ? starts.map(() => null)
+        : fillBuckets(starts, buckets.get(id), (r) => round2(r.max / 3600));
+    return { ...installationSeries(s, values), key: `f:${s.id}:${e.path}`, label: e.label, path: e.path };
+  });
+  return out;
+}
