@@ -75,6 +75,13 @@ export function targets(days: number): Target[] {
     ranged('billing-analytics', BILLING_ANALYTICS_DEFAULT_RANGE_MS, long, months),
     ranged('online-search-queries', ONLINE_SEARCH_DEFAULT_RANGE_MS),
     ranged('online-search-queries', ONLINE_SEARCH_DEFAULT_RANGE_MS, long, months),
+    // Month to date (Moscow) by default, as the page opens.
+    {
+      dashboard: 'for-managers',
+      range: 'month to date',
+      path: (end: number) => `/api/dashboards/for-managers?to=${end}`,
+    },
+    ranged('for-managers', 0, long, months),
     // Four quarters and the one before them: the whole history. Eight: as many as it allows.
     {
       dashboard: 'quarterly',
