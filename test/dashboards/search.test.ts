@@ -343,8 +343,7 @@ describe.each(DB_KINDS)('search queries and AD statistics (%s)', (kind) => {
     const monthTotal = (p: AdStatsPanel, domain: string, month: string) => {
       let v = 0;
       let any = false;
-      for (const e of usage.values())
-        if (e.domain === domain && e.day.startsWith(month)) any = true;
+      for (const e of usage.values()) if (e.domain === domain && e.day.startsWith(month)) any = true;
       for (let d = `${month}-01`; d.startsWith(month); d = addDays(d, 1)) v += dayValue(p, domain, d);
       return any || v > 0 ? v : null;
     };
