@@ -240,49 +240,6 @@ export async function installationDays(
   return out;
 }
 
-/** The managers' names per installation: its own, else its client's. Sorted. */
-export async function managersOf(
-  ctx: AppContext,
-  subjects: readonly InstallationSubject[],
-): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  if (subjects.length === 0) return out;
-  const [own, ofClient] = await Promise.all([
-    ctx.db
-      .selectFrom('installation_managers as im')
-      .innerJoin('managers as m', 'm.id', 'im.manager_id')
-      .select(['im.installation_id as id', 'm.name'])
-      .where(
-        'im.installation_id',
-        'in',
-        subjects.map((s) => s.id),
-      )
-      .execute(),
-    ctx.db
-      .selectFrom('client_managers as cm')
-      .innerJoin('managers as m', 'm.id', 'cm.manager_id')
-      .select(['cm.client_id as id', 'm.name'])
-      .where('cm.client_id', 'in', [...new Set(subjects.map((s) => s.clientId))])
-      .execute(),
-  ]);
-  const group = (rows: { id: number; name: string }[]) => {
-    const m = new Map<number, Set<string>>();
-    for (const r of rows) {
-      const id = Number(r.id);
-      if (!m.has(id)) m.set(id, new Set());
-      m.get(id)!.add(r.name);
-    }
-    return m;
-  };
-  const byInst = group(own);
-  const byClient = group(ofClient);
-  for (const s of subjects) {
-    const names = byInst.get(s.id) ?? byClient.get(s.clientId);
-    out.set(s.id, names ? [...names].sort() : []);
-  }
-  return out;
-}
-
 /** The earliest licence expiry of each installation's newest report (KodeksLicenseExpiring* reads the same). */
 export async function licenceEnds(ctx: AppContext, ids: readonly number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();

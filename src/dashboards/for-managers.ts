@@ -24,14 +24,14 @@ import {
   type ForManagersQuery,
 } from './contract-managers.js';
 import { addDays, DAY, dayAxis, monthStart, monthStartBefore, round1 } from './for-managers-days.js';
-import { installationFacts, licenceEnds, managersOf } from './for-managers-installs.js';
+import { installationFacts, licenceEnds } from './for-managers-installs.js';
 import { refusedPerHour, refusedTable } from './for-managers-refused.js';
 import { operupAge, perInstallationSamples } from './for-managers-samples.js';
 import { buildDayPanels, type ActiveWindow } from './for-managers-panels.js';
 import { emptySearches } from './for-managers-searches.js';
 import { activeInWindows, userKey, userList, type DayWindow, type UserFilter } from './for-managers-users.js';
 import { resolveRange } from './range.js';
-import { visibleInstallations } from './subjects.js';
+import { managersOf, visibleInstallations } from './subjects.js';
 
 /** Memoised: a read several panels share runs once, and only when one of them is asked for. */
 function once<T>(fn: () => Promise<T>): () => Promise<T> {
