@@ -9,19 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingAnalytics } from '../../src/dashboards/billing-analytics.js';
 import type { BillingAnalyticsOut } from '../../src/dashboards/contract-billing-analytics.js';
 import { createClient, type Client as SmartClient } from '../../src/inventory/clients.js';
-import { createOnlineAccess, type OnlineAccess } from '../../src/inventory/online.js';
-import { JobRunner } from '../../src/jobs/runner.js';
-import { createOnlinePoller, storeProfile } from '../../src/online/poller.js';
+import type { OnlineAccess } from '../../src/inventory/online.js';
+import { storeProfile } from '../../src/online/poller.js';
 import type { OnlineProfile } from '../../src/online/types.js';
-import { probeRecorder } from '../../src/probes/service.js';
-import { startDcServer, usageAt, type DcServer } from '../../src/sim/dc/index.js';
+import { usageAt, type DcServer } from '../../src/sim/dc/index.js';
 import type { Account } from '../../src/sim/dc/usage.js';
-import { createDealer } from '../../src/tenancy/dealers.js';
 import { createManager, type Manager } from '../../src/tenancy/managers.js';
 import { cliActor } from '../../src/tenancy/scope.js';
-import { DB_KINDS, openTestContext, type TestContext } from '../helpers/db.js';
+import { DB_KINDS, type TestContext } from '../helpers/db.js';
 import { buildDealerWorld, TEST_PASSWORD, type DealerWorld } from '../helpers/tenants.js';
 import { body, loginAs, startTestServer, type TestServer } from '../http/harness.js';
+import { addBillingAccesses, openDcWorld, type DcWorld } from './billing-seed.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -60,22 +58,7 @@ describe.each(DB_KINDS)('billing analytics (%s)', (kind) => {
     a = await buildDealerWorld(ctx, 'ba');
     b = await buildDealerWorld(ctx, 'bb');
     now = ctx.clock.now(); // 2026-11-01 09:00 UTC = 12:00 Moscow
-    o3 = await createOnlineAccess(ctx, op, {
-      clientId: a.c2.id,
-      login: 'third',
-      password: 'pw-3',
-      host: 'nps2.cntd.ru',
-      folder: 'kodeks03',
-      managers: [{ managerId: a.m2.id, email: 'petrov@ba.example' }],
-    });
-    o4 = await createOnlineAccess(ctx, op, {
-      clientId: a.c1.id,
-      login: 'fourth',
-      password: 'pw-4',
-      host: 'buh1.kodeks.ru',
-      folder: 'kodeks04',
-      managers: [{ managerId: a.m1.id, email: 'ivanov@ba.example' }],
-    });
+    ({ o3, o4 } = await addBillingAccesses(ctx, a, 'ba'));
     const store = (o: OnlineAccess, at: number, p: OnlineProfile) =>
       storeProfile(ctx, { accessId: o.id, dealerId: o.dealerId, utcOffsetMin: 180 }, p, at);
     const oct30 = Date.UTC(2026, 9, 30, 12);
@@ -283,9 +266,9 @@ describe.each(DB_KINDS)('billing analytics (%s)', (kind) => {
 });
 
 describe.each(DB_KINDS)('billing analytics from the poller and the DC simulator (%s)', (kind) => {
+  let w: DcWorld;
   let t: TestContext;
   let dc: DcServer;
-  let runner: JobRunner;
   /** The readable accounts with their access and manager; and every hour a read was made. */
   let good: { acc: Account; access: OnlineAccess; manager: Manager; client: SmartClient }[];
   const reads: number[] = [];
@@ -293,12 +276,10 @@ describe.each(DB_KINDS)('billing analytics from the poller and the DC simulator 
   let m2: Manager;
 
   beforeAll(async () => {
-    t = await openTestContext(kind);
     // Three days across the month's end, in Moscow (+3), Novosibirsk (+7) and Yekaterinburg (+5).
-    t.clock.t = Date.UTC(2026, 9, 30, 0);
-    dc = await startDcServer({
+    w = await openDcWorld(kind, {
       seed: 11,
-      clock: () => t.clock.now(),
+      start: Date.UTC(2026, 9, 30, 0),
       accounts: [
         { profile: 'regular', utcOffsetMin: 180 },
         { profile: 'sharer', utcOffsetMin: 180 },
@@ -307,7 +288,8 @@ describe.each(DB_KINDS)('billing analytics from the poller and the DC simulator 
         { profile: 'idle', utcOffsetMin: 180 },
       ],
     });
-    const { dealer } = await createDealer(t.ctx, op, { code: 'sim', name: 'Sim dealer' });
+    ({ t, dc } = w);
+    const dealer = w.dealer;
     m1 = await createManager(t.ctx, op, { dealerId: dealer.id, name: 'Sidorov', emails: ['s@sim.example'] });
     m2 = await createManager(t.ctx, op, { dealerId: dealer.id, name: 'Orlova', emails: ['o@sim.example'] });
     const clients = [
@@ -327,39 +309,25 @@ describe.each(DB_KINDS)('billing analytics from the poller and the DC simulator 
     good = [];
     for (const [i, acc] of dc.accounts.entries()) {
       const p = plan[i]!;
-      const access = await createOnlineAccess(t.ctx, op, {
+      const access = await w.addAccess(acc, {
         clientId: clients[p.client]!.id,
-        login: acc.login,
+        managerId: p.manager.id,
+        email: 'x@sim.example',
         password: i === 4 ? 'wrong' : acc.password,
-        host: 'dc1.example.ru',
-        folder: acc.folder,
-        protocol: 'http',
-        utcOffsetMin: acc.utcOffsetMin,
-        managers: [{ managerId: p.manager.id, email: 'x@sim.example' }],
       });
       if (i < 4) good.push({ acc, access, manager: p.manager, client: clients[p.client]! });
     }
-    const poller = createOnlinePoller(t.ctx, probeRecorder(t.ctx), { resolveBaseUrl: () => dc.url });
-    runner = new JobRunner(t.ctx, [poller.profileHandler], {
-      nodeId: 'test',
-      syncEveryMs: 0,
-      onError: (e) => {
-        throw e;
-      },
-    });
     // The first round creates the jobs (due within seconds); then a read every hour from Oct 30 01:00
     // to Nov 2 00:00 UTC.
-    await runner.runUntilIdle();
+    await w.runner.runUntilIdle();
     for (let h = 0; h < 72; h++) {
       t.clock.advance(HOUR);
-      await runner.runUntilIdle();
+      await w.runner.runUntilIdle();
       reads.push(t.clock.now());
     }
   }, 120_000);
   afterAll(async () => {
-    await runner?.stop();
-    await dc?.close();
-    await t?.close();
+    await w?.close();
   });
 
   /** Ground truth: % of the documents limit used by an account at an instant. */

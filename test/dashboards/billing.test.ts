@@ -2,19 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingStats } from '../../src/dashboards/billing.js';
 import type { BillingStatsOut } from '../../src/dashboards/contract.js';
 import { createClient } from '../../src/inventory/clients.js';
-import { createOnlineAccess, type OnlineAccess } from '../../src/inventory/online.js';
-import { JobRunner } from '../../src/jobs/runner.js';
+import type { OnlineAccess } from '../../src/inventory/online.js';
 import { usedPercent } from '../../src/online/client.js';
-import { createOnlinePoller, storeFailure, storeProfile } from '../../src/online/poller.js';
+import { storeFailure, storeProfile } from '../../src/online/poller.js';
 import type { OnlineProfile } from '../../src/online/types.js';
-import { probeRecorder } from '../../src/probes/service.js';
-import { startDcServer, type DcServer } from '../../src/sim/dc/index.js';
-import { createDealer } from '../../src/tenancy/dealers.js';
+import type { DcServer } from '../../src/sim/dc/index.js';
 import { createManager } from '../../src/tenancy/managers.js';
 import { cliActor } from '../../src/tenancy/scope.js';
-import { DB_KINDS, openTestContext, type TestContext } from '../helpers/db.js';
+import { DB_KINDS, type TestContext } from '../helpers/db.js';
 import { buildDealerWorld, TEST_PASSWORD, type DealerWorld } from '../helpers/tenants.js';
 import { body, loginAs, startTestServer, type TestServer } from '../http/harness.js';
+import { addBillingAccesses, openDcWorld, type DcWorld } from './billing-seed.js';
 
 /**
  * «Биллинг Онлайн. Статистика»: readings stored through the poller's own write path (storeProfile,
@@ -54,22 +52,7 @@ describe.each(DB_KINDS)('billing statistics (%s)', (kind) => {
     a = await buildDealerWorld(ctx, 'bl');
     b = await buildDealerWorld(ctx, 'bm');
     now = ctx.clock.now(); // 2026-11-01 09:00 UTC
-    o3 = await createOnlineAccess(ctx, op, {
-      clientId: a.c2.id,
-      login: 'third',
-      password: 'pw-3',
-      host: 'nps2.cntd.ru',
-      folder: 'kodeks03',
-      managers: [{ managerId: a.m2.id, email: 'petrov@bl.example' }],
-    });
-    o4 = await createOnlineAccess(ctx, op, {
-      clientId: a.c1.id,
-      login: 'fourth',
-      password: 'pw-4',
-      host: 'buh1.kodeks.ru',
-      folder: 'kodeks04',
-      managers: [{ managerId: a.m1.id, email: 'ivanov@bl.example' }],
-    });
+    ({ o3, o4 } = await addBillingAccesses(ctx, a, 'bl'));
     const store = (o: OnlineAccess, at: number, p: OnlineProfile) =>
       storeProfile(ctx, { accessId: o.id, dealerId: a.dealer.id, utcOffsetMin: 180 }, p, at);
     // Reads 6 h ago, 3 h ago (o2's failed then: no reading) and now.
@@ -275,62 +258,38 @@ describe.each(DB_KINDS)('billing statistics (%s)', (kind) => {
 });
 
 describe.each(DB_KINDS)('billing statistics from the poller and the DC simulator (%s)', (kind) => {
+  let w: DcWorld;
   let t: TestContext;
   let dc: DcServer;
-  let runner: JobRunner;
   let accesses: OnlineAccess[];
 
   beforeAll(async () => {
-    t = await openTestContext(kind);
-    t.clock.t = Date.UTC(2026, 10, 12, 6, 0);
-    dc = await startDcServer({
+    w = await openDcWorld(kind, {
       seed: 5,
-      clock: () => t.clock.now(),
+      start: Date.UTC(2026, 10, 12, 6, 0),
       accounts: [
         { profile: 'regular', utcOffsetMin: 180 },
         { profile: 'sharer', utcOffsetMin: 180 },
         { profile: 'idle', utcOffsetMin: 420 },
       ],
     });
-    const { dealer } = await createDealer(t.ctx, op, { code: 'sim', name: 'Sim dealer' });
+    ({ t, dc } = w);
     const m = await createManager(t.ctx, op, {
-      dealerId: dealer.id,
+      dealerId: w.dealer.id,
       name: 'Sidorov',
       emails: ['s@sim.example'],
     });
-    const client = await createClient(t.ctx, op, { dealerId: dealer.id, shortName: 'simclient' });
+    const client = await createClient(t.ctx, op, { dealerId: w.dealer.id, shortName: 'simclient' });
     accesses = [];
-    for (const acc of dc.accounts) {
-      accesses.push(
-        await createOnlineAccess(t.ctx, op, {
-          clientId: client.id,
-          login: acc.login,
-          password: acc.password,
-          host: 'dc1.example.ru',
-          folder: acc.folder,
-          protocol: 'http',
-          utcOffsetMin: acc.utcOffsetMin,
-          managers: [{ managerId: m.id, email: 's@sim.example' }],
-        }),
-      );
-    }
-    const poller = createOnlinePoller(t.ctx, probeRecorder(t.ctx), { resolveBaseUrl: () => dc.url });
-    runner = new JobRunner(t.ctx, [poller.profileHandler], {
-      nodeId: 'test',
-      syncEveryMs: 0,
-      onError: (e) => {
-        throw e;
-      },
-    });
+    for (const acc of dc.accounts)
+      accesses.push(await w.addAccess(acc, { clientId: client.id, managerId: m.id, email: 's@sim.example' }));
     for (let h = 0; h < 6; h++) {
       t.clock.advance(HOUR);
-      await runner.runUntilIdle();
+      await w.runner.runUntilIdle();
     }
   });
   afterAll(async () => {
-    await runner?.stop();
-    await dc?.close();
-    await t?.close();
+    await w?.close();
   });
 
   it('the table and the last points equal what the simulated DC shows', async () => {

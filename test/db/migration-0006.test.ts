@@ -2,45 +2,32 @@
  * Migration 0006_dashboards on a database that already holds reports' rows: the rollups and the derived
  * headroom series are backfilled from them.
  */
-import { Migrator } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, openDatabase, type DbHandle } from '../../src/db/database.js';
-import { migrationsFor } from '../../src/db/migrations/index.js';
+import { migrate, type DbHandle } from '../../src/db/database.js';
 import { createClient } from '../../src/inventory/clients.js';
 import { createInstallation } from '../../src/inventory/installations.js';
 import { createDealer } from '../../src/tenancy/dealers.js';
 import { cliActor } from '../../src/tenancy/scope.js';
-import {
-  createTestDatabase,
-  DB_KINDS,
-  FakeClock,
-  TEST_SECRET_KEY,
-  type TestDatabase,
-} from '../helpers/db.js';
-import { SecretBox } from '../../src/lib/secrets.js';
+import { DB_KINDS, migrateDbTo, type MigrationTestDb } from '../helpers/db.js';
 
 const HOUR = 3_600_000;
 /** 2026-03-10 00:00 Moscow. */
 const DAY0 = Date.UTC(2026, 2, 9, 21);
 
 describe.each(DB_KINDS)('migration 0006_dashboards (%s)', (kind) => {
-  let tdb: TestDatabase;
+  let m: MigrationTestDb;
   let h: DbHandle;
 
   beforeEach(async () => {
-    tdb = await createTestDatabase(kind);
-    h = openDatabase(tdb.url);
-    const migrator = new Migrator({ db: h.db, provider: { getMigrations: async () => migrationsFor(kind) } });
-    const { error } = await migrator.migrateTo('0005_alerts');
-    if (error) throw error;
+    m = await migrateDbTo(kind, '0005_alerts');
+    h = m.h;
   });
   afterEach(async () => {
-    await h.close();
-    await tdb.drop();
+    await m.close();
   });
 
   it('backfills samples_daily, installation_usage_daily and sysinfo_licences_free', async () => {
-    const ctx = { db: h.db, dbKind: kind, clock: new FakeClock(), secrets: new SecretBox(TEST_SECRET_KEY) };
+    const { ctx } = m;
     const op = cliActor('test');
     const { dealer } = await createDealer(ctx, op, { code: 'mig', name: 'Migration' });
     const client = await createClient(ctx, op, { dealerId: dealer.id, shortName: 'm' });

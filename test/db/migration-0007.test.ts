@@ -3,42 +3,29 @@
  * still rejects a duplicate, deleting a series still takes its samples, and the storage is the one the
  * dashboards' range reads need (SQLite: WITHOUT ROWID; PostgreSQL: the key INCLUDEs the value).
  */
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type DbHandle } from '../../src/db/database.js';
-import { migrationsFor } from '../../src/db/migrations/index.js';
+import type { DbHandle } from '../../src/db/database.js';
 import { createClient } from '../../src/inventory/clients.js';
 import { createInstallation } from '../../src/inventory/installations.js';
-import { SecretBox } from '../../src/lib/secrets.js';
 import { createDealer } from '../../src/tenancy/dealers.js';
 import { cliActor } from '../../src/tenancy/scope.js';
-import {
-  createTestDatabase,
-  DB_KINDS,
-  FakeClock,
-  TEST_SECRET_KEY,
-  type TestDatabase,
-} from '../helpers/db.js';
+import { DB_KINDS, migrateDbTo, type MigrationTestDb } from '../helpers/db.js';
 
 describe.each(DB_KINDS)('migration 0007_samples_clustered (%s)', (kind) => {
-  let tdb: TestDatabase;
+  let m: MigrationTestDb;
   let h: DbHandle;
-  const migrator = () =>
-    new Migrator({ db: h.db, provider: { getMigrations: async () => migrationsFor(kind) } });
 
   beforeEach(async () => {
-    tdb = await createTestDatabase(kind);
-    h = openDatabase(tdb.url);
-    const { error } = await migrator().migrateTo('0006_dashboards');
-    if (error) throw error;
+    m = await migrateDbTo(kind, '0006_dashboards');
+    h = m.h;
   });
   afterEach(async () => {
-    await h.close();
-    await tdb.drop();
+    await m.close();
   });
 
   it('keeps every sample and stores them for range reads', async () => {
-    const ctx = { db: h.db, dbKind: kind, clock: new FakeClock(), secrets: new SecretBox(TEST_SECRET_KEY) };
+    const { ctx } = m;
     const op = cliActor('test');
     const { dealer } = await createDealer(ctx, op, { code: 'mig7', name: 'Migration' });
     const client = await createClient(ctx, op, { dealerId: dealer.id, shortName: 'm' });
@@ -57,8 +44,7 @@ describe.each(DB_KINDS)('migration 0007_samples_clustered (%s)', (kind) => {
     );
     await h.db.insertInto('samples').values(rows).execute();
 
-    const { error } = await migrator().migrateTo('0007_samples_clustered');
-    if (error) throw error;
+    await m.migrateTo('0007_samples_clustered');
 
     const after = await h.db
       .selectFrom('samples')

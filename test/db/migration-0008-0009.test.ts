@@ -4,22 +4,14 @@
  * local time), kAssist's daily rows survive the new layout, the keys still reject duplicates, and
  * deleting an installation still takes its rows.
  */
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type DbHandle } from '../../src/db/database.js';
-import { migrationsFor } from '../../src/db/migrations/index.js';
+import type { DbHandle } from '../../src/db/database.js';
 import { createClient } from '../../src/inventory/clients.js';
 import { createInstallation } from '../../src/inventory/installations.js';
-import { SecretBox } from '../../src/lib/secrets.js';
 import { createDealer } from '../../src/tenancy/dealers.js';
 import { cliActor } from '../../src/tenancy/scope.js';
-import {
-  createTestDatabase,
-  DB_KINDS,
-  FakeClock,
-  TEST_SECRET_KEY,
-  type TestDatabase,
-} from '../helpers/db.js';
+import { DB_KINDS, migrateDbTo, type MigrationTestDb } from '../helpers/db.js';
 
 const usage = (installation_id: number, login: string, day: string, docs: number, db: number) => ({
   installation_id,
@@ -36,24 +28,19 @@ const usage = (installation_id: number, login: string, day: string, docs: number
 });
 
 describe.each(DB_KINDS)('migrations 0008 and 0009 (%s)', (kind) => {
-  let tdb: TestDatabase;
+  let m: MigrationTestDb;
   let h: DbHandle;
-  const migrator = () =>
-    new Migrator({ db: h.db, provider: { getMigrations: async () => migrationsFor(kind) } });
 
   beforeEach(async () => {
-    tdb = await createTestDatabase(kind);
-    h = openDatabase(tdb.url);
-    const { error } = await migrator().migrateTo('0007_samples_clustered');
-    if (error) throw error;
+    m = await migrateDbTo(kind, '0007_samples_clustered');
+    h = m.h;
   });
   afterEach(async () => {
-    await h.close();
-    await tdb.drop();
+    await m.close();
   });
 
   it('backfills the monthly usage and keeps kAssist rows in the new layout', async () => {
-    const ctx = { db: h.db, dbKind: kind, clock: new FakeClock(), secrets: new SecretBox(TEST_SECRET_KEY) };
+    const { ctx } = m;
     const op = cliActor('test');
     const { dealer } = await createDealer(ctx, op, { code: 'mig8', name: 'Migration' });
     const client = await createClient(ctx, op, { dealerId: dealer.id, shortName: 'm' });
@@ -109,8 +96,7 @@ describe.each(DB_KINDS)('migrations 0008 and 0009 (%s)', (kind) => {
       ])
       .execute();
 
-    const { error } = await migrator().migrateTo('0009_kassist_clustered');
-    if (error) throw error;
+    await m.migrateTo('0009_kassist_clustered');
 
     const months = await h.db
       .selectFrom('user_usage_monthly')

@@ -12,48 +12,30 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbErrorsOut, SysinfoTimeOut, VersionsOut } from '../../src/dashboards/contract-db-health.js';
 import type { AdStatsOut, SearchQueriesOut } from '../../src/dashboards/contract-search.js';
 import type { ConnectedUsersOut, UserCardsOut } from '../../src/dashboards/contract-users.js';
 import { generateSysinfoXmlString } from '../../src/sim/kodeks/index.js';
-import { body, loginAs, type Client } from '../http/harness.js';
+import { loginAs, type Client } from '../http/harness.js';
 import {
-  ensureUiBuilt,
-  launchBrowser,
+  apiGet,
+  column,
+  legendRows,
   loginUi,
   newContext,
+  num,
+  rowsOf,
   screenshot,
-  startE2eServer,
+  startE2eSession,
+  stat,
+  waitFor,
   type E2eServer,
+  type E2eSession,
 } from './harness.js';
 
 const HOUR = 3_600_000;
-
-/** The numbers in a cell's text: «1 234,5» → 1234.5. */
-function num(text: string | null): number {
-  return Number(
-    (text ?? '')
-      .replace(/[\s\u00a0\u202f]/g, '')
-      .replace(',', '.')
-      .replace(/[^\d.-]/g, ''),
-  );
-}
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 60_000,
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 /** Versions in numeric order, written here again rather than taken from the code under test. */
 function olderThan(a: string, b: string): boolean {
@@ -66,52 +48,28 @@ function olderThan(a: string, b: string): boolean {
   return false;
 }
 
-const rowsOf = (page: Page, panel: string): Locator =>
-  page.locator(`[data-panel="${panel}"] tbody tr[data-key]`);
-const stat = (page: Page, key: string): Locator => page.locator(`[data-stat="${key}"] .stat-value`);
-
-/** A column's position by its header (the header also carries the sort mark). */
-async function column(page: Page, panel: string, title: string): Promise<number> {
-  const titles = await page.locator(`[data-panel="${panel}"] thead th`).allTextContents();
-  const i = titles.findIndex((t) => t.replace(/[▲▼]/g, '') === title);
-  expect(i, `${panel}: ${title}`).toBeGreaterThanOrEqual(0);
-  return i;
-}
-
 // A loaded CI machine (two cores shared) can take longer than the default 30 s on the search page.
 describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, () => {
+  let session: E2eSession;
   let s: E2eServer;
   let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
   let demo: Client;
   let manager: Client;
 
   beforeAll(async () => {
-    ensureUiBuilt();
-    s = await startE2eServer({ days: 21, hourlyHours: 4, onlineDays: 1 });
+    session = await startE2eSession({ days: 21, hourlyHours: 4, onlineDays: 1 });
+    ({ server: s, browser, page } = session);
     demo = await loginAs(s.url, 'demo', 'demo');
     manager = await loginAs(s.url, 'manager', 'manager');
-    browser = await launchBrowser();
-    ctx = await newContext(browser);
-    page = await ctx.newPage();
-    await loginUi(page, s.url, 'demo');
   }, 240_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await browser?.close();
-    await s?.close();
+    await session?.close();
   });
 
-  async function api<T>(c: Client, path: string): Promise<T> {
-    const r = await c.get(path);
-    expect(r.status, path).toBe(200);
-    return body<T>(r);
-  }
-
   it('«Ошибки БД»: the errors chart on a log scale, the paired-alert tiles narrow the table', async () => {
-    const want = await api<DbErrorsOut>(demo, '/api/dashboards/db-errors');
+    const want = await apiGet<DbErrorsOut>(demo, '/api/dashboards/db-errors');
     expect(want.errors.series.length).toBeGreaterThan(0);
     expect(want.current.length).toBeGreaterThan(0);
 
@@ -126,10 +84,7 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
     const maxOf = new Map(
       want.errors.series.map((x) => [x.label, Math.max(...x.values.filter((v): v is number => v !== null))]),
     );
-    for (const row of await chart.locator('.legend-row').all()) {
-      const label = await row.locator('.legend-label').textContent();
-      expect(num(await row.locator('td.num').nth(1).textContent()), label!).toBe(maxOf.get(label!));
-    }
+    for (const { label, values } of await legendRows(chart)) expect(values[1], label).toBe(maxOf.get(label));
 
     const table = rowsOf(page, 'current');
     await table.first().waitFor();
@@ -150,7 +105,7 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
   });
 
   it('«Контроль версий»: versions used, the newest per installation coloured, the type filter', async () => {
-    const want = await api<VersionsOut>(demo, '/api/dashboards/versions');
+    const want = await apiGet<VersionsOut>(demo, '/api/dashboards/versions');
     expect(want.stats.length).toBeGreaterThan(0);
     await page.goto(`${s.url}/d/versions`);
     const stats = rowsOf(page, 'stats');
@@ -182,8 +137,8 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
   });
 
   it('«Время внутри файла SYSINFO»: every installation, oldest first; a manager sees fewer', async () => {
-    const want = await api<SysinfoTimeOut>(demo, '/api/dashboards/sysinfo-time');
-    const mine = await api<SysinfoTimeOut>(manager, '/api/dashboards/sysinfo-time');
+    const want = await apiGet<SysinfoTimeOut>(demo, '/api/dashboards/sysinfo-time');
+    const mine = await apiGet<SysinfoTimeOut>(manager, '/api/dashboards/sysinfo-time');
     expect(mine.rows.length).toBeGreaterThan(0);
     expect(mine.rows.length).toBeLessThan(want.rows.length);
 
@@ -218,7 +173,7 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
   });
 
   it('«Карточки пользователей»: completeness in the Standard’s colours, the cards, the top 20', async () => {
-    const want = await api<UserCardsOut>(demo, '/api/dashboards/user-cards?limit=1000');
+    const want = await apiGet<UserCardsOut>(demo, '/api/dashboards/user-cards?limit=1000');
     expect(want.cards.total).toBeGreaterThan(21);
     expect(want.top.length).toBeGreaterThan(0);
     await page.goto(`${s.url}/d/user-cards`);
@@ -243,7 +198,7 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
     await screenshot(page, 'analytics-user-cards');
 
     // «Только незаполненные»: the server narrows the cards.
-    const incomplete = await api<UserCardsOut>(
+    const incomplete = await apiGet<UserCardsOut>(
       demo,
       '/api/dashboards/user-cards?incompleteOnly=true&limit=1',
     );
@@ -276,7 +231,7 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
     const tokenFile = path.join(s.runtime.config.dataDir, 'demo-agent.token');
     await waitFor('the agents’ token', async () => fs.existsSync(tokenFile));
     const token = fs.readFileSync(tokenFile, 'utf8').trim();
-    const me = await api<{ dealer: { code: string } }>(demo, '/api/me');
+    const me = await apiGet<{ dealer: { code: string } }>(demo, '/api/me');
     const form = new FormData();
     form.append('file', new Blob([xml]), `${inst.sourceKey}.xml`);
     const up = await fetch(`${s.url}/upload?token=${encodeURIComponent(token)}`, {
@@ -286,14 +241,14 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
     });
     expect(up.status, await up.clone().text()).toBe(200);
     const want = await waitFor('the uploaded sessions', async () => {
-      const o = await api<ConnectedUsersOut>(
+      const o = await apiGet<ConnectedUsersOut>(
         demo,
         `/api/dashboards/connected-users?installationId=${inst.id}`,
       );
       return o.multipleLogins > 0 ? o : null;
     });
     expect(want.total).toBe(lines.length + 1);
-    const all = await api<ConnectedUsersOut>(demo, '/api/dashboards/connected-users');
+    const all = await apiGet<ConnectedUsersOut>(demo, '/api/dashboards/connected-users');
 
     await page.goto(`${s.url}/d/connected-users`);
     const rows = rowsOf(page, 'sessions');
@@ -319,7 +274,7 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
     // An absolute range (the last 30 days up to now), so that the page and the API read the same rows.
     const to = Date.now();
     const from = to - 30 * 24 * HOUR;
-    const want = await api<SearchQueriesOut>(demo, `/api/dashboards/search-queries?from=${from}&to=${to}`);
+    const want = await apiGet<SearchQueriesOut>(demo, `/api/dashboards/search-queries?from=${from}&to=${to}`);
     expect(want.rows.length).toBe(100);
     expect(want.nextCursor).not.toBeNull();
     await page.goto(`${s.url}/d/search-queries?from=${from}&to=${to}`);
@@ -336,15 +291,13 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
       .find((x) => x.key === 'searches')!
       .values.reduce<number>((a, v) => a + (v ?? 0), 0);
     expect(total).toBeGreaterThan(0);
-    const sums = (await perDay.locator('.legend-row').all()).map((r) => r.locator('td.num').first());
-    const shown = await Promise.all(sums.map((c) => c.textContent()));
-    expect(shown.map(num)).toContain(total);
+    expect((await legendRows(perDay)).map((r) => r.values[0])).toContain(total);
     await screenshot(page, 'analytics-search-queries');
 
     // «Показать ещё»: the next (older) page through the cursor.
     await page.locator('[data-panel="log"] .load-more button').click();
     await waitFor('the second page', async () => (await log.count()) === 200);
-    const second = await api<SearchQueriesOut>(
+    const second = await apiGet<SearchQueriesOut>(
       demo,
       `/api/dashboards/search-queries?cursor=${want.nextCursor}&from=${from}&to=${to}`,
     );
@@ -372,7 +325,7 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
   });
 
   it('«Статистика в разрезе MS AD»: month-to-date step lines per domain, the licences per domain', async () => {
-    const want = await api<AdStatsOut>(demo, '/api/dashboards/ad-stats');
+    const want = await apiGet<AdStatsOut>(demo, '/api/dashboards/ad-stats');
     const licensed = want.panels.docsLicensed;
     expect(licensed.series.length).toBeGreaterThan(1);
     await page.goto(`${s.url}/d/ad-stats`);
@@ -396,10 +349,7 @@ describe('installation analytics pages (e2e, chromium)', { timeout: 90_000 }, ()
     const lastOf = new Map(
       licensed.series.map((x) => [x.label, x.values.filter((v): v is number => v !== null).at(-1)]),
     );
-    for (const row of await panel.locator('.legend-row').all()) {
-      const label = (await row.locator('.legend-label').textContent())!;
-      expect(num(await row.locator('td.num').first().textContent()), label).toBe(lastOf.get(label));
-    }
+    for (const { label, values } of await legendRows(panel)) expect(values[0], label).toBe(lastOf.get(label));
     // The licences per domain now (the sessions uploaded above hold some).
     expect(want.licences.length).toBeGreaterThan(0);
     expect(await rowsOf(page, 'licences').count()).toBe(want.licences.length);

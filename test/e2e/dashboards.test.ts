@@ -5,52 +5,26 @@
  * reproduces the view (a legend sort and a collapsed row survive a reload); an alert silenced (and one acknowledged) from the UI shows so. A screenshot of
  * every page goes to test-artifacts/screenshots/.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMetricsOut, VariablesOut } from '../../src/dashboards/contract.js';
 import { body, loginAs, type Client } from '../http/harness.js';
 import {
-  ensureUiBuilt,
-  launchBrowser,
+  legendValues,
   loginUi,
   newContext,
+  num,
   screenshot,
-  startE2eServer,
+  startE2eSession,
+  waitFor,
   type E2eServer,
+  type E2eSession,
 } from './harness.js';
 
 const USERS = ['demo', 'head', 'manager'] as const;
 
-/** The numbers in a cell's text: «1 234,5» → 1234.5. */
-function num(text: string): number {
-  return Number(
-    text
-      .replace(/[\s\u00a0\u202f]/g, '')
-      .replace(',', '.')
-      .replace(/[^\d.-]/g, ''),
-  );
-}
-
-async function legendValues(panel: Locator): Promise<number[]> {
-  const cells = await panel.locator('.legend-row td.num').allTextContents();
-  return cells.filter((c) => /\d/.test(c)).map(num);
-}
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 60_000,
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 describe('web app (e2e, chromium)', () => {
+  let session: E2eSession;
   let s: E2eServer;
   let browser: Browser;
   const api: Partial<Record<(typeof USERS)[number], Client>> = {};
@@ -58,26 +32,20 @@ describe('web app (e2e, chromium)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    ensureUiBuilt();
     // Three weeks of daily reports (the last hours hourly: a month boundary in the counters) and three
     // days of hourly online readings.
-    s = await startE2eServer({ days: 21, hourlyHours: 4, onlineDays: 3 });
+    session = await startE2eSession({ days: 21, hourlyHours: 4, onlineDays: 3 });
+    ({ server: s, browser, ctx, page } = session);
     for (const u of USERS) api[u] = await loginAs(s.url, u, u);
     // The first probe round of the URL-reachable installations (server metrics, availability).
     await waitFor('the first probes', async () => {
       const r = await api.demo!.get('/api/dashboards/server-metrics');
       return r.status === 200 && body<ServerMetricsOut>(r).checks.series.length > 0;
     });
-    browser = await launchBrowser();
-    ctx = await newContext(browser);
-    page = await ctx.newPage();
-    await loginUi(page, s.url, 'demo');
   }, 240_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await browser?.close();
-    await s?.close();
+    await session?.close();
   });
 
   it('shows each user exactly their scope', async () => {
@@ -213,14 +181,14 @@ describe('web app (e2e, chromium)', () => {
     const search = page.getByRole('searchbox', { name: 'Поиск по названию' });
     await search.fill('severs');
     await waitFor('the search', async () => (await clientRows.count()) === 1, 10_000);
-    await clientRows.first().locator('a').click();
+    await clientRows.first().locator('a[href^="/clients/"]').click();
     await page.locator('.verdict').waitFor();
     await expect(page.locator('.verdict h2').textContent()).resolves.toBe('Всё ли в порядке у клиента?');
     await page.locator('[data-installation] .channels').first().waitFor();
     await screenshot(page, 'client');
     await page.goto(`${s.url}/clients`);
     await search.fill('ромашка');
-    await clientRows.filter({ hasText: 'ООО Ромашка' }).first().locator('a').click();
+    await clientRows.filter({ hasText: 'ООО Ромашка' }).first().locator('a[href^="/clients/"]').click();
     await page.locator('[data-online]').first().waitFor();
     expect(await page.locator('[data-online]').count()).toBe(3);
     await screenshot(page, 'client-online');

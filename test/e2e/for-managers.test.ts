@@ -5,45 +5,24 @@
  * gives for the same range), at least five time-series panels have legends with values, a manager sees
  * fewer installations than the dealer, and a screenshot goes to test-artifacts/screenshots/for-managers.png.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ForManagersOut } from '../../src/dashboards/contract-managers.js';
-import { body, loginAs, type Client } from '../http/harness.js';
+import { loginAs, type Client } from '../http/harness.js';
 import {
-  ensureUiBuilt,
-  launchBrowser,
-  loginUi,
-  newContext,
+  apiGet,
+  column,
+  legendValues,
+  num,
+  rowsOf,
   screenshot,
-  startE2eServer,
+  startE2eSession,
+  waitFor,
   type E2eServer,
+  type E2eSession,
 } from './harness.js';
 
 const MSK = 3 * 3_600_000;
-
-/** The numbers in a cell's text: «1 234,5» → 1234.5. */
-function num(text: string | null): number {
-  return Number(
-    (text ?? '')
-      .replace(/[\s\u00a0\u202f]/g, '')
-      .replace(',', '.')
-      .replace(/[^\d.-]/g, ''),
-  );
-}
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 60_000,
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 /** Midnight (Moscow) of the 1st of the current month. */
 const monthStart = (now: number) => {
@@ -51,46 +30,26 @@ const monthStart = (now: number) => {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) - MSK;
 };
 
-const rowsOf = (page: Page, panel: string): Locator =>
-  page.locator(`[data-panel="${panel}"] tbody tr[data-key]`);
-
-async function column(page: Page, panel: string, title: string): Promise<number> {
-  const titles = await page.locator(`[data-panel="${panel}"] thead th`).allTextContents();
-  const i = titles.findIndex((t) => t.replace(/[▲▼]/g, '').trim() === title);
-  expect(i, `${panel}: ${title}`).toBeGreaterThanOrEqual(0);
-  return i;
-}
-
 describe('«Для менеджеров» (e2e, chromium)', { timeout: 120_000 }, () => {
+  let session: E2eSession;
   let s: E2eServer;
-  let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
   let demo: Client;
   let manager: Client;
 
   beforeAll(async () => {
-    ensureUiBuilt();
-    s = await startE2eServer({ days: 21, hourlyHours: 4, onlineDays: 1 });
+    session = await startE2eSession({ days: 21, hourlyHours: 4, onlineDays: 1 });
+    ({ server: s, page } = session);
     demo = await loginAs(s.url, 'demo', 'demo');
     manager = await loginAs(s.url, 'manager', 'manager');
-    browser = await launchBrowser();
-    ctx = await newContext(browser);
-    page = await ctx.newPage();
-    await loginUi(page, s.url, 'demo');
   }, 300_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await browser?.close();
-    await s?.close();
+    await session?.close();
   });
 
-  async function api(c: Client, query = ''): Promise<ForManagersOut> {
-    const r = await c.get(`/api/dashboards/for-managers${query}`);
-    expect(r.status, query).toBe(200);
-    return body<ForManagersOut>(r);
-  }
+  const api = (c: Client, query = ''): Promise<ForManagersOut> =>
+    apiGet<ForManagersOut>(c, `/api/dashboards/for-managers${query}`);
 
   it('opens on the month so far with the fleet in the client table and the panels', async () => {
     const now = Date.now();
@@ -162,10 +121,7 @@ describe('«Для менеджеров» (e2e, chromium)', { timeout: 120_000 }
         () => false,
       );
       if (!ok) continue;
-      const values = (await panel.locator('.legend-row td.num').allTextContents()).filter((x) =>
-        /\d/.test(x),
-      );
-      if (values.length > 0) drawn += 1;
+      if ((await legendValues(panel)).length > 0) drawn += 1;
     }
     expect(drawn).toBeGreaterThanOrEqual(5);
     await expect

@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { evaluateDealer } from '../../src/alerts/engine.js';
 import { startAlertsNode } from '../../src/alerts/node.js';
 import { startChecksNode } from '../../src/checks-node.js';
@@ -22,6 +23,7 @@ import { findPackageRoot } from '../../src/http/routes/runbooks.js';
 import { startIngestNode } from '../../src/ingest/node.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { cliActor } from '../../src/tenancy/scope.js';
+import { body, type Client } from '../http/harness.js';
 
 const ROOT = findPackageRoot();
 export const UI_DIR = path.join(ROOT, 'dist', 'ui');
@@ -196,4 +198,131 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+export interface E2eSession {
+  server: E2eServer;
+  browser: Browser;
+  /** The context of `page`; other users get contexts of their own from `newContext(browser)`. */
+  ctx: BrowserContext;
+  /** A page logged in through the form. */
+  page: Page;
+  /** Closes the page's context, the browser and the server, in that order. */
+  close(): Promise<void>;
+}
+
+/**
+ * What each e2e file's beforeAll sets up: the web app built, SMART started with `opts`, chromium with a
+ * Moscow-time context and one page logged in as `login` (the demo dealer admin unless told).
+ */
+export async function startE2eSession(opts: E2eOptions = {}, login = 'demo'): Promise<E2eSession> {
+  ensureUiBuilt();
+  const server = await startE2eServer(opts);
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await loginUi(page, server.url, login);
+    const b = browser;
+    return {
+      server,
+      browser: b,
+      ctx,
+      page,
+      close: async () => {
+        await ctx.close();
+        await b.close();
+        await server.close();
+      },
+    };
+  } catch (e) {
+    // afterAll cannot close what it never received.
+    await browser?.close();
+    await server.close();
+    throw e;
+  }
+}
+
+/** A GET that must answer 200, its body typed as the caller expects. */
+export async function apiGet<T>(c: Client, path: string): Promise<T> {
+  const r = await c.get(path);
+  expect(r.status, path).toBe(200);
+  return body<T>(r);
+}
+
+/**
+ * The number in a cell's text as the UI formats it (Russian locale): «1 234,5 с» → 1234.5. Spaces
+ * (also the non-breaking and narrow ones Intl puts between thousands) go, the decimal comma becomes a
+ * point, units and other letters are dropped; a text without digits gives 0.
+ */
+export function num(text: string | null | undefined): number {
+  return Number(
+    (text ?? '')
+      .replace(/[\s\u00a0\u202f]/g, '')
+      .replace(',', '.')
+      .replace(/[^\d.-]/g, ''),
+  );
+}
+
+/**
+ * Polls `fn` every 300 ms until it gives something truthy, and returns that; after `ms` it fails naming
+ * `what`. For conditions the page reaches on its own (a refetch, a URL change), not for single elements,
+ * which playwright's own waitFor covers.
+ */
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 60_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** The data rows of a table panel (the header, footer and «no data» rows left out). */
+export const rowsOf = (page: Page, panel: string): Locator =>
+  page.locator(`[data-panel="${panel}"] tbody tr[data-key]`);
+
+/** The value of a stat tile by its key. */
+export const stat = (page: Page, key: string): Locator => page.locator(`[data-stat="${key}"] .stat-value`);
+
+/** A table panel's column position by its header text (the header may also carry the sort mark). */
+export async function column(page: Page, panel: string, title: string): Promise<number> {
+  const titles = await page.locator(`[data-panel="${panel}"] thead th`).allTextContents();
+  const i = titles.findIndex((t) => t.replace(/[▲▼]/g, '').trim() === title);
+  expect(i, `${panel}: ${title}`).toBeGreaterThanOrEqual(0);
+  return i;
+}
+
+export interface LegendRow {
+  label: string;
+  /** The row's number cells as shown, in order (e.g. Max, Last). */
+  texts: string[];
+  /** The same cells through num(). */
+  values: number[];
+}
+
+/**
+ * A chart panel's legend as shown, read in one go: each series' label and its number cells. Does not
+ * wait: wait for `.legend-row` first where the chart may still be loading.
+ */
+export async function legendRows(panel: Locator): Promise<LegendRow[]> {
+  const rows = await panel.locator('.legend-row').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      label: tr.querySelector('.legend-label')?.textContent ?? '',
+      texts: [...tr.querySelectorAll('td.num')].map((td) => td.textContent ?? ''),
+    })),
+  );
+  return rows.map((r) => ({ ...r, values: r.texts.map(num) }));
+}
+
+/** Every number in a chart panel's legend, row by row (cells without digits, e.g. «—», left out). */
+export async function legendValues(panel: Locator): Promise<number[]> {
+  const cells = await panel.locator('.legend-row td.num').allTextContents();
+  return cells.filter((c) => /\d/.test(c)).map(num);
 }

@@ -6,46 +6,25 @@
  * time); changing «Порог времени поиска» changes the table; screenshots kassist-analytics.png and
  * search-time.png go to test-artifacts/screenshots/.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KassistOut } from '../../src/dashboards/contract-kassist.js';
 import type { SearchTimeOut } from '../../src/dashboards/contract-search-time.js';
-import { body, loginAs, type Client } from '../http/harness.js';
+import { loginAs, type Client } from '../http/harness.js';
 import {
-  ensureUiBuilt,
-  launchBrowser,
-  loginUi,
-  newContext,
+  apiGet,
+  legendRows,
+  num,
+  rowsOf,
   screenshot,
-  startE2eServer,
+  startE2eSession,
+  stat,
+  waitFor,
   type E2eServer,
+  type E2eSession,
 } from './harness.js';
 
 const HOUR = 3_600_000;
-
-/** The number in a cell's text: «1 234,5 с» → 1234.5. */
-function num(text: string | null): number {
-  return Number(
-    (text ?? '')
-      .replace(/[\s\u00a0\u202f]/g, '')
-      .replace(',', '.')
-      .replace(/[^\d.-]/g, ''),
-  );
-}
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 60_000,
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 /** Seconds shown with one decimal against the rows' milliseconds. */
 function near(shown: number[], rows: { durationMs: number }[]): void {
@@ -55,38 +34,23 @@ function near(shown: number[], rows: { durationMs: number }[]): void {
   );
 }
 
-const rowsOf = (page: Page, panel: string): Locator =>
-  page.locator(`[data-panel="${panel}"] tbody tr[data-key]`);
-const stat = (page: Page, key: string): Locator => page.locator(`[data-stat="${key}"] .stat-value`);
-
 describe('kAssist and search time pages (e2e, chromium)', () => {
+  let session: E2eSession;
   let s: E2eServer;
-  let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
   let demo: Client;
 
   beforeAll(async () => {
-    ensureUiBuilt();
-    s = await startE2eServer({ days: 7, hourlyHours: 6, onlineDays: 1 });
+    session = await startE2eSession({ days: 7, hourlyHours: 6, onlineDays: 1 });
+    ({ server: s, page } = session);
     demo = await loginAs(s.url, 'demo', 'demo');
-    browser = await launchBrowser();
-    ctx = await newContext(browser);
-    page = await ctx.newPage();
-    await loginUi(page, s.url, 'demo');
   }, 240_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await browser?.close();
-    await s?.close();
+    await session?.close();
   });
 
-  async function api<T>(path: string): Promise<T> {
-    const r = await demo.get(path);
-    expect(r.status, path).toBe(200);
-    return body<T>(r);
-  }
+  const api = <T>(path: string): Promise<T> => apiGet<T>(demo, path);
 
   it('«kAssist. Аналитика»: daily bars per installation with their maxima, per-client sums', async () => {
     const want = await api<KassistOut>('/api/dashboards/kassist-analytics');
@@ -111,11 +75,10 @@ describe('kAssist and search time pages (e2e, chromium)', () => {
     expect(await chart.locator('.plot').getAttribute('aria-label')).toContain('логарифм');
     // «Max» and «Last» per installation, as the API's bars say.
     const series = new Map(want.panels.uniqueAdded.series.map((x) => [x.label, x.values]));
-    for (const row of await chart.locator('.legend-row').all()) {
-      const label = (await row.locator('.legend-label').textContent())!;
-      const values = series.get(label)!.filter((v): v is number => v !== null);
-      expect(num(await row.locator('td.num').nth(0).textContent()), label).toBe(Math.max(...values));
-      expect(num(await row.locator('td.num').nth(1).textContent()), label).toBe(values.at(-1));
+    for (const row of await legendRows(chart)) {
+      const values = series.get(row.label)!.filter((v): v is number => v !== null);
+      expect(row.values[0], row.label).toBe(Math.max(...values));
+      expect(row.values[1], row.label).toBe(values.at(-1));
     }
     // The interval tables: Клиент and Сумма, the largest first.
     const table = rowsOf(page, 'table-activeVerified');
@@ -160,7 +123,7 @@ describe('kAssist and search time pages (e2e, chromium)', () => {
     // The points' legend: per catalog the longest query, in seconds.
     const chart = page.locator('[data-panel="slow"]');
     expect(await chart.locator('.legend-row').count()).toBe(at10.slow.series.length);
-    const topMax = num(await chart.locator('.legend-row').first().locator('td.num').nth(1).textContent());
+    const topMax = (await legendRows(chart))[0]!.values[1]!;
     near([topMax], at10.rows.slice(0, 1));
     // The users with the most long queries.
     const users = rowsOf(page, 'users');

@@ -6,7 +6,7 @@
  * data; the log can be narrowed to empty searches; screenshots billing-analytics.png and
  * online-search.png go to test-artifacts/screenshots/.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BillingAnalyticsOut } from '../../src/dashboards/contract-billing-analytics.js';
 import type { OnlineSearchOut } from '../../src/dashboards/contract-online-search.js';
@@ -15,71 +15,50 @@ import { runSoon } from '../../src/jobs/leases.js';
 import { ONLINE_SEARCHLOG_JOB } from '../../src/online/poller.js';
 import { body, loginAs, type Client } from '../http/harness.js';
 import {
-  ensureUiBuilt,
-  launchBrowser,
-  loginUi,
-  newContext,
+  legendRows,
+  num,
   screenshot,
-  startE2eServer,
+  startE2eSession,
+  waitFor,
   type E2eServer,
+  type E2eSession,
 } from './harness.js';
 
 const DAY = 86_400_000;
-
-/** The number in a cell's text: «1 234,5» → 1234.5. */
-function num(text: string): number {
-  return Number(
-    text
-      .replace(/[\s\u00a0\u202f]/g, '')
-      .replace(',', '.')
-      .replace(/[^\d.-]/g, ''),
-  );
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 90_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+/** How long this file waits for the poller's job and for the page's refetches. */
+const WAIT_MS = 90_000;
 
 describe('online analytics dashboards (e2e, chromium)', () => {
+  let session: E2eSession;
   let s: E2eServer;
   let api: Client;
-  let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    ensureUiBuilt();
-    s = await startE2eServer({ days: 2, hourlyHours: 2, onlineDays: 3 });
+    session = await startE2eSession({ days: 2, hourlyHours: 2, onlineDays: 3 });
+    ({ server: s, page } = session);
     api = await loginAs(s.url, 'demo', 'demo');
     // The search logs: the poller catches up a week (its limit) when asked now.
     const db = s.runtime.ctx.db;
     const weekAgo = new Date(Date.now() - 8 * DAY).toISOString().slice(0, 10);
     await db.updateTable('online_state').set({ searchlog_through: weekAgo }).execute();
     await runSoon(s.runtime.ctx, ONLINE_SEARCHLOG_JOB);
-    await waitFor('the search logs', async () => {
-      const rows = await db
-        .selectFrom('online_state')
-        .select('searchlog_through')
-        .where('searchlog_through', '<=', weekAgo)
-        .execute();
-      return rows.length === 0;
-    });
-    browser = await launchBrowser();
-    ctx = await newContext(browser);
-    page = await ctx.newPage();
-    await loginUi(page, s.url, 'demo');
+    await waitFor(
+      'the search logs',
+      async () => {
+        const rows = await db
+          .selectFrom('online_state')
+          .select('searchlog_through')
+          .where('searchlog_through', '<=', weekAgo)
+          .execute();
+        return rows.length === 0;
+      },
+      WAIT_MS,
+    );
   }, 300_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await browser?.close();
-    await s?.close();
+    await session?.close();
   });
 
   it('«Биллинг Онлайн. Аналитика»: a line per manager, the overall average, clients, month figures', async () => {
@@ -96,11 +75,8 @@ describe('online analytics dashboards (e2e, chromium)', () => {
     const lastOf = new Map(
       out.byManager.series.map((x) => [x.label, x.values.filter((v) => v !== null).at(-1)!]),
     );
-    for (const row of await byManager.locator('.legend-row').all()) {
-      const label = (await row.locator('.legend-label').textContent())!;
-      const last = num((await row.locator('td.num').first().textContent())!);
-      expect(last, label).toBeCloseTo(lastOf.get(label)!, 0);
-    }
+    for (const { label, values } of await legendRows(byManager))
+      expect(values[0], label).toBeCloseTo(lastOf.get(label)!, 0);
     expect([...lastOf.values()].some((v) => v > 0)).toBe(true);
     await expect(byManager.locator('.panel-note').textContent()).resolves.toBe('Все клиенты: норма 15%');
 
@@ -138,8 +114,10 @@ describe('online analytics dashboards (e2e, chromium)', () => {
     await page.getByRole('option', { name: firstClient.shortName, exact: true }).click();
     await page.keyboard.press('Escape');
     await page.waitForURL(new RegExp(`var-client=${firstClient.id}`));
-    await waitFor('the client mode', async () =>
-      (await byManager.locator('.panel-note').textContent())?.startsWith('Выбранные клиенты'),
+    await waitFor(
+      'the client mode',
+      async () => (await byManager.locator('.panel-note').textContent())?.startsWith('Выбранные клиенты'),
+      WAIT_MS,
     );
   });
 
@@ -192,10 +170,14 @@ describe('online analytics dashboards (e2e, chromium)', () => {
       await api.get('/api/dashboards/online-search-queries?limit=100&status=empty'),
     );
     expect(empty.rows.length).toBeGreaterThan(0);
-    await waitFor('only empty searches', async () => {
-      const shown = await table.locator('tbody tr[data-key] td:last-child').allTextContents();
-      return shown.length > 0 && shown.every((c) => c === 'пустой');
-    });
+    await waitFor(
+      'only empty searches',
+      async () => {
+        const shown = await table.locator('tbody tr[data-key] td:last-child').allTextContents();
+        return shown.length > 0 && shown.every((c) => c === 'пустой');
+      },
+      WAIT_MS,
+    );
     expect(await rows.count()).toBe(Math.min(19, empty.rows.length));
     await expect(cells(0).nth(2).textContent()).resolves.toBe(empty.rows[0]!.query);
     expect(await table.locator('td.cell-green').count()).toBe(0);

@@ -2,10 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Migrator } from 'kysely';
 import pg from 'pg';
 import type { AppContext } from '../../src/context.js';
-import { openAndMigrate } from '../../src/db/database.js';
+import { openAndMigrate, openDatabase, type DbHandle } from '../../src/db/database.js';
 import type { DbKind } from '../../src/db/dialect.js';
+import { migrationsFor } from '../../src/db/migrations/index.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { SecretBox } from '../../src/lib/secrets.js';
 
@@ -81,4 +83,41 @@ export async function openTestContext(kind: DbKind): Promise<TestContext> {
       await tdb.drop();
     },
   };
+}
+
+export interface MigrationTestDb {
+  /** The database, its schema as of the migration it was brought to. */
+  h: DbHandle;
+  /** Over `h`, with a fake clock and the test key: for the inventory and tenancy functions that seed it. */
+  ctx: AppContext;
+  /** Runs the migrations after the current one up to and including `name`; throws what one throws. */
+  migrateTo(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * For a migration's own test: a new, empty database of `kind` with the migrations up to and including
+ * `lastMigration` and no later one, so that the test can write rows in the old schema before calling
+ * `migrateTo` with the migration under test.
+ */
+export async function migrateDbTo(kind: DbKind, lastMigration: string): Promise<MigrationTestDb> {
+  const tdb = await createTestDatabase(kind);
+  const h = openDatabase(tdb.url);
+  const close = async () => {
+    await h.close();
+    await tdb.drop();
+  };
+  const migrateTo = async (name: string) => {
+    const migrator = new Migrator({ db: h.db, provider: { getMigrations: async () => migrationsFor(kind) } });
+    const { error } = await migrator.migrateTo(name);
+    if (error) throw error;
+  };
+  try {
+    await migrateTo(lastMigration);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const ctx = { db: h.db, dbKind: kind, clock: new FakeClock(), secrets: new SecretBox(TEST_SECRET_KEY) };
+  return { h, ctx, migrateTo, close };
 }

@@ -9,15 +9,20 @@ import type { DbErrorRow, DbErrorsOut } from '../../../src/dashboards/contract-d
 import { ENDPOINTS } from '../api';
 import { DashboardFrame, useDashQuery } from '../components/DashboardFrame';
 import { Icon } from '../components/icons';
-import { Panel } from '../components/Panel';
-import { StatTiles, type StatTile } from '../components/StatTiles';
+import type { StatTile } from '../components/StatTiles';
 import { TablePanel, type Column } from '../components/TablePanel';
 import { TimeSeriesPanel } from '../components/TimeSeriesPanel';
 import { tx } from '../i18n';
 import { useDashboardState, type DashboardDef } from '../lib/dashboard';
-import { fmtDateTime, fmtNum } from '../lib/format';
-import { joinManagers, tableStatus } from './analytics-common';
-import { ClientLink } from './BillingStats';
+import { tableStatus } from './analytics-common';
+import {
+  clientColumn,
+  hostColumn,
+  managerColumn,
+  TilesPanel,
+  timeColumn,
+  useTileFilter,
+} from './tiles-common';
 
 export const DEF: DashboardDef = {
   id: 'db-errors',
@@ -52,14 +57,12 @@ export function DbErrorsPage() {
   const state = useDashboardState(DEF);
   const q = useDashQuery<DbErrorsOut>(state, ENDPOINTS.dbErrors);
   const current = q.data?.current ?? [];
-  const chosen = state.extra('alert');
+  const { chosen, pick, shown } = useTileFilter(state, 'alert', q.data !== undefined);
 
   // Installations per paired alert in their newest report (one installation may raise several).
   const installationsOf = (a: string | null) =>
     new Set(current.filter((r) => (r.alert ?? INFO) === a).map((r) => r.installationId)).size;
   const withErrors = new Set(current.filter((r) => r.alert !== null).map((r) => r.installationId)).size;
-  const pick = (key: string) => state.setExtra('alert', chosen === key ? null : key);
-  const shown = q.data ? (v: number) => fmtNum(v) : () => '…';
   const tiles: StatTile[] = [
     {
       key: 'all',
@@ -70,7 +73,7 @@ export function DbErrorsPage() {
         'По последнему отчёту sysinfo каждой установки; информационные сообщения не считаются',
         "By each installation's newest sysinfo; informational messages are not counted",
       ),
-      onClick: () => state.setExtra('alert', null),
+      onClick: () => pick(null),
       pressed: chosen === null,
     },
     ...ALERTS.map((a): StatTile => {
@@ -102,14 +105,8 @@ export function DbErrorsPage() {
   const rows = chosen ? current.filter((r) => (r.alert ?? INFO) === chosen) : current;
 
   const columns: Column<DbErrorRow>[] = [
-    {
-      key: 'client',
-      title: tx('Клиент', 'Client'),
-      value: (r) => r.client,
-      render: (r) => <ClientLink id={r.clientId} name={r.client} />,
-      titleOf: (r) => r.clientName ?? r.client,
-    },
-    { key: 'host', title: 'host', value: (r) => r.host },
+    clientColumn(),
+    hostColumn(),
     {
       key: 'code',
       title: tx('Код', 'Code'),
@@ -159,31 +156,22 @@ export function DbErrorsPage() {
           <span className="muted">{tx('нет (информационная)', 'none (informational)')}</span>
         ),
     },
-    { key: 'manager', title: tx('Менеджер', 'Manager'), value: (r) => joinManagers(r.managers) },
-    {
-      key: 'reportAt',
-      title: tx('Отчёт sysinfo', 'sysinfo report'),
-      value: (r) => r.reportAt,
-      render: (r) => fmtDateTime(r.reportAt),
-      csv: (r) => fmtDateTime(r.reportAt),
-      filter: false,
-    },
+    managerColumn(),
+    timeColumn('reportAt', tx('Отчёт sysinfo', 'sysinfo report'), (r) => r.reportAt),
   ];
 
   return (
     <DashboardFrame state={state} fetching={q.isFetching}>
-      <Panel
+      <TilesPanel
         id="alerts"
         title={tx('Парные алерты по последним отчётам', 'Paired alerts in the newest reports')}
         description={tx(
           'Сколько установок поднимает каждый алерт по ошибкам БД в последнем отчёте sysinfo. При массовой однотипной ошибке приходит вариант …Count. Щелчок по плитке оставляет в таблице только эти ошибки.',
           'How many installations raise each DB-error alert in their newest sysinfo. A mass error of one kind sends the …Count variant. A click on a tile narrows the table to those errors.',
         )}
-        span="full"
-        height="auto"
-      >
-        <StatTiles tiles={tiles} label={tx('Парные алерты', 'Paired alerts')} />
-      </Panel>
+        label={tx('Парные алерты', 'Paired alerts')}
+        tiles={tiles}
+      />
       <TimeSeriesPanel
         id="errors"
         title={tx('Количество ошибок с файлами базы данных', 'Errors with database files')}

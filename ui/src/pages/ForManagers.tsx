@@ -112,23 +112,38 @@ type SeriesPanel =
   | 'zeroQueries60'
   | 'cardsFilled';
 
-interface SeriesSpec {
-  id: SeriesPanel;
-  title: string;
-  en: string;
-  ru: string;
-  enD: string;
+/** How a panel's legend reads: its columns, the one it is sorted by, and the digits shown. */
+interface LegendSpec {
   legend: LegendCol[];
   sort?: { col: LegendCol; dir: 'asc' | 'desc' };
+  decimals: number;
+}
+
+interface SeriesSpec extends LegendSpec {
+  /** The spec's title, the same in both languages. */
+  title: string;
+  /** The description, Russian and English. */
+  ru: string;
+  en: string;
   draw?: Draw;
   log?: boolean;
   unit?: '%';
-  decimals?: number;
   bands?: Band[];
   yMin?: number;
   yMax?: number;
   note?: string;
 }
+
+const sortedBy = (
+  legend: LegendCol[],
+  col: LegendCol,
+  dir: 'asc' | 'desc',
+  decimals: number,
+): LegendSpec => ({
+  legend,
+  sort: { col, dir },
+  decimals,
+});
 
 const MONTH_NOTE = () =>
   tx(
@@ -136,155 +151,106 @@ const MONTH_NOTE = () =>
     'Counted from the 1st; over several months a sawtooth restarting on each 1st.',
   );
 
-const SERIES: () => SeriesSpec[] = () => [
-  {
-    id: 'operupAge',
+/** A per-user counter that restarts on the 1st: its max and current value, the largest first. */
+const MONTH_COUNTER = () => ({ ...sortedBy(['max', 'current'], 'current', 'desc', 0), note: MONTH_NOTE() });
+/** Per-user counts the server keeps per day, as bars: the max and the sum over the range. */
+const DAILY_BARS = { ...sortedBy(['max', 'sum'], 'sum', 'desc', 0), draw: 'bars' } as const;
+
+const SERIES = (): Record<SeriesPanel, SeriesSpec> => ({
+  operupAge: {
     title: 'Сколько часов назад обновились файлы в OperUp',
-    en: 'Hours since OperUp files updated',
     ru: 'Возраст каждого файла OperUp в часах (наибольший за интервал точки). Норма — «пила» в зелёной зоне: обновление в течение текущих суток. Красная зона — 3 дня и старше (алерт KodeksDBOperUpToOld); то же бывает, когда перестали приходить sysinfo.',
-    enD: 'The age of each OperUp file in hours (the largest per point). A sawtooth in the green zone is normal. Red from 3 days (KodeksDBOperUpToOld); also when sysinfo stopped arriving.',
-    legend: ['last'],
-    sort: { col: 'last', dir: 'desc' },
-    decimals: 1,
+    en: 'The age of each OperUp file in hours (the largest per point). A sawtooth in the green zone is normal. Red from 3 days (KodeksDBOperUpToOld); also when sysinfo stopped arriving.',
+    ...sortedBy(['last'], 'last', 'desc', 1),
     bands: OPERUP_BANDS,
   },
-  {
-    id: 'activity',
+  activity: {
     title: 'Активность пользователей в текущем месяце',
-    en: 'User activity, current month',
     ru: 'Сумма действий пользователей с 1-го числа: поиски, открытые документы (и переходы по ссылкам), сервисы, сохранения и печать. Ниже 20 пунктов к 20-му числу — алерт KodeksUserActivityIsLow. Шкала log2; показаны установки с наименьшей активностью.',
-    enD: 'Users’ actions since the 1st: searches, documents opened (links followed), services, saves and prints. Below 20 points by the 20th: KodeksUserActivityIsLow. Log2 scale; the least active installations first.',
-    legend: ['last'],
-    sort: { col: 'last', dir: 'asc' },
+    en: 'Users’ actions since the 1st: searches, documents opened (links followed), services, saves and prints. Below 20 points by the 20th: KodeksUserActivityIsLow. Log2 scale; the least active installations first.',
+    ...sortedBy(['last'], 'last', 'asc', 0),
     log: true,
-    decimals: 0,
     bands: ACTIVITY_BANDS,
     note: MONTH_NOTE(),
   },
-  {
-    id: 'involvement',
+  involvement: {
     title: 'Процент реальной вовлеченности в текущем месяце',
-    en: 'Real involvement %, current month',
     ru: 'Пользователи с запросами к БД с 1-го числа ÷ (рабочих мест в рег-файле ÷ 100). Ниже 60 % к 20-му числу — алерт KodeksUserAInvolvementIsLow. Больше 100 % — мест меньше, чем работающих пользователей (место освобождается через 24 часа); выше 150 % — красная зона: пора продавать места.',
-    enD: 'Users with DB requests since the 1st ÷ (seats in the reg file ÷ 100). Below 60 % by the 20th: KodeksUserAInvolvementIsLow. Over 100 %: fewer seats than working users (a seat frees 24 h after logon); over 150 % red: time to sell seats.',
-    legend: ['max', 'last'],
-    sort: { col: 'last', dir: 'asc' },
+    en: 'Users with DB requests since the 1st ÷ (seats in the reg file ÷ 100). Below 60 % by the 20th: KodeksUserAInvolvementIsLow. Over 100 %: fewer seats than working users (a seat frees 24 h after logon); over 150 % red: time to sell seats.',
+    ...sortedBy(['max', 'last'], 'last', 'asc', 1),
     unit: '%',
-    decimals: 1,
     bands: INVOLVEMENT_BANDS,
     note: MONTH_NOTE(),
   },
-  {
-    id: 'maxLicences',
+  maxLicences: {
     title: 'Максимальное число занятых лицензий на инсталляции',
-    en: 'Max occupied licences per installation',
     ru: 'Наибольшее число занятых лицензий за точку. На интервалах больше суток может превышать рег: место держится 24 часа после входа. Максимум регулярно ≥ рега — продажа мест; лицензии регулярно не заняты — ищите новых пользователей и отделы.',
-    enD: 'The most licences in use per point. Over a day it can exceed the reg: a seat is held 24 h after logon. Max ≥ reg regularly: sell seats; seats regularly unused: find new users.',
-    legend: ['min', 'max', 'current'],
-    sort: { col: 'max', dir: 'desc' },
-    decimals: 0,
+    en: 'The most licences in use per point. Over a day it can exceed the reg: a seat is held 24 h after logon. Max ≥ reg regularly: sell seats; seats regularly unused: find new users.',
+    ...sortedBy(['min', 'max', 'current'], 'max', 'desc', 0),
   },
-  {
-    id: 'billingDocs',
+  billingDocs: {
     title: 'billingDocs',
-    en: 'billingDocs',
     ru: 'Открытые документы и использованные сервисы по пользователям, с 1-го числа месяца. Самые и наименее активные — кого похвалить, кого мотивировать.',
-    enD: 'Documents opened plus services used, per user, since the 1st. The most and least active users.',
-    legend: ['max', 'current'],
-    sort: { col: 'current', dir: 'desc' },
-    decimals: 0,
-    note: MONTH_NOTE(),
+    en: 'Documents opened plus services used, per user, since the 1st. The most and least active users.',
+    ...MONTH_COUNTER(),
   },
-  {
-    id: 'dbQueries',
+  dbQueries: {
     title: 'Запросы к БД за час',
-    en: 'DB queries per hour',
     ru: 'Запросы к БД по пользователям. ПК считает их по суткам, поэтому столбец — запросы за сутки (на длинных интервалах — за неделю).',
-    enD: 'DB queries per user. The server counts them per day, so a bar is a day (a week on long ranges).',
-    legend: ['max', 'sum'],
-    sort: { col: 'sum', dir: 'desc' },
-    draw: 'bars',
-    decimals: 0,
+    en: 'DB queries per user. The server counts them per day, so a bar is a day (a week on long ranges).',
+    ...DAILY_BARS,
   },
-  {
-    id: 'prints',
+  prints: {
     title: 'Print statistic',
-    en: 'Print statistic',
     ru: 'Документы, отправленные на печать прямо из ПК, по пользователям, с 1-го числа месяца.',
-    enD: 'Documents printed from the server’s shell, per user, since the 1st.',
-    legend: ['max', 'current'],
-    sort: { col: 'current', dir: 'desc' },
-    decimals: 0,
-    note: MONTH_NOTE(),
+    en: 'Documents printed from the server’s shell, per user, since the 1st.',
+    ...MONTH_COUNTER(),
   },
-  {
-    id: 'savedDocs',
+  savedDocs: {
     title: 'Сохранено документов за 1 час',
-    en: 'Documents saved per hour',
     ru: 'Сохранённые (выгруженные) документы по пользователям. ПК считает по суткам: столбец — за сутки (на длинных интервалах — за неделю).',
-    enD: 'Documents saved (exported) per user. Counted per day by the server: a bar is a day (a week on long ranges).',
-    legend: ['max', 'sum'],
-    sort: { col: 'sum', dir: 'desc' },
-    draw: 'bars',
-    decimals: 0,
+    en: 'Documents saved (exported) per user. Counted per day by the server: a bar is a day (a week on long ranges).',
+    ...DAILY_BARS,
   },
-  {
-    id: 'refusedPerHour',
+  refusedPerHour: {
     title: 'Количество пользователей не смогли подключиться за 1 час',
-    en: 'Users refused per hour',
     ru: 'Сколько учётных записей не смогли войти за час по любой причине (нет свободных мест, ошибка авторизации). Обоснование, сколько мест докупить и кому. Алерт KodeksLimitsUsers.',
-    enD: 'Accounts refused a logon per hour, any reason. How many seats to add and for whom. Alert KodeksLimitsUsers.',
-    legend: ['sum', 'max'],
-    sort: { col: 'sum', dir: 'desc' },
+    en: 'Accounts refused a logon per hour, any reason. How many seats to add and for whom. Alert KodeksLimitsUsers.',
+    ...sortedBy(['sum', 'max'], 'sum', 'desc', 0),
     draw: 'bars',
-    decimals: 0,
   },
-  {
-    id: 'zeroQueries30',
+  zeroQueries30: {
     title: 'Ноль запросов к БД за 30 дней статистика',
-    en: 'Zero DB queries in 30 days',
     ru: '«% не пользуются» — учётные записи без запросов к БД за 30 дней ÷ (мест ÷ 100), меньше — лучше, бывает больше 100; «не пользуются» — сколько таких; «Всего пользователей» — зарегистрированные учётные записи. Смотрите на интервале в месяц.',
-    enD: '“% not using”: accounts without DB queries in 30 days ÷ (seats ÷ 100), lower is better, can exceed 100; “not using”: how many; “total users”: registered accounts. Use a one-month range.',
-    legend: ['current'],
-    sort: { col: 'current', dir: 'desc' },
-    decimals: 1,
+    en: '“% not using”: accounts without DB queries in 30 days ÷ (seats ÷ 100), lower is better, can exceed 100; “not using”: how many; “total users”: registered accounts. Use a one-month range.',
+    ...sortedBy(['current'], 'current', 'desc', 1),
   },
-  {
-    id: 'kassist30',
+  kassist30: {
     title: 'Работа Kassist за последние 30 дней',
-    en: 'kAssist over the last 30 days',
     ru: 'Запросы к БД через kAssist за 30 дней по каждому пользователю. Пользуются ли kAssist (в том числе новые пользователи)?',
-    enD: 'DB queries through kAssist over 30 days, per user. Is kAssist used (by new users too)?',
-    legend: ['last'],
-    sort: { col: 'last', dir: 'desc' },
-    decimals: 0,
+    en: 'DB queries through kAssist over 30 days, per user. Is kAssist used (by new users too)?',
+    ...sortedBy(['last'], 'last', 'desc', 0),
   },
-  {
-    id: 'zeroQueries60',
+  zeroQueries60: {
     title: 'Ноль запросов к БД за 60 дней',
-    en: 'Zero DB queries in 60 days',
     ru: 'Линия на нуле — учётная запись без запросов к БД 60 дней. Пропадает, когда пользователь снова обратится к БД. Причины падения активности, кого переобучить. Первыми — дольше всех не работающие.',
-    enD: 'A line at zero: an account without DB queries for 60 days. It ends when the user queries again. Causes of falling activity, whom to retrain. The longest idle first.',
+    en: 'A line at zero: an account without DB queries for 60 days. It ends when the user queries again. Causes of falling activity, whom to retrain. The longest idle first.',
     legend: [],
+    decimals: 0,
     yMin: -1,
     yMax: 1,
-    decimals: 0,
   },
-  {
-    id: 'cardsFilled',
+  cardsFilled: {
     title: 'Процент заполненных карточек заходивших в систему пользователей',
-    en: '% of filled user cards (logged-in users)',
     ru: 'Доля полностью заполненных карточек (ФИО, телефон, e-mail, должность, подразделение) среди пользователей, заходивших в систему. Данные карточек уходят в запросы СПП; пороги — по Стандарту обслуживания.',
-    enD: 'Share of complete cards (name, phone, e-mail, position, department) among users who logged in. Cards go into СПП requests; thresholds per the service Standard.',
-    legend: ['min', 'last'],
-    sort: { col: 'last', dir: 'asc' },
+    en: 'Share of complete cards (name, phone, e-mail, position, department) among users who logged in. Cards go into СПП requests; thresholds per the service Standard.',
+    ...sortedBy(['min', 'last'], 'last', 'asc', 1),
     unit: '%',
-    decimals: 1,
     yMin: 0,
     yMax: 100,
     bands: CARDS_BANDS,
   },
-];
+});
 
 /** «Ноль запросов … 30 дней»: the three series of an installation under their spec names. */
 function zeroLabels(data: ManagerAligned | undefined): ManagerAligned | undefined {
@@ -387,8 +353,8 @@ export function ForManagersPage() {
   ];
 
   const series = SERIES();
-  const panel = (id: SeriesPanel, span: 'half' | 'full' = 'half') => {
-    const p = series.find((x) => x.id === id)!;
+  const panel = (id: SeriesPanel) => {
+    const p = series[id];
     const data = id === 'zeroQueries30' ? zeroLabels(d?.[id]) : d?.[id];
     return (
       <TimeSeriesPanel
@@ -396,7 +362,7 @@ export function ForManagersPage() {
         key={id}
         id={id}
         title={p.title}
-        description={tx(p.ru, p.enD)}
+        description={tx(p.ru, p.en)}
         data={data}
         emptyText={emptyText}
         legend={p.legend}
@@ -411,7 +377,7 @@ export function ForManagersPage() {
         decimals={p.decimals}
         bands={p.bands}
         note={p.note}
-        span={span}
+        span="half"
       />
     );
   };

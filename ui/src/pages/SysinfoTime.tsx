@@ -8,14 +8,20 @@
 import type { SysinfoTimeOut, SysinfoTimeRow } from '../../../src/dashboards/contract-db-health';
 import { ENDPOINTS } from '../api';
 import { DashboardFrame, useDashQuery } from '../components/DashboardFrame';
-import { Panel } from '../components/Panel';
-import { StatTiles, type StatTile } from '../components/StatTiles';
+import type { StatTile } from '../components/StatTiles';
 import { TablePanel, type CellColor, type Column } from '../components/TablePanel';
 import { tx } from '../i18n';
 import { useDashboardState, type DashboardDef } from '../lib/dashboard';
-import { fmtDateTime, fmtDuration, fmtNum } from '../lib/format';
-import { joinManagers, tableStatus } from './analytics-common';
-import { ClientLink } from './BillingStats';
+import { fmtDateTime, fmtDuration } from '../lib/format';
+import { tableStatus } from './analytics-common';
+import {
+  clientColumn,
+  hostColumn,
+  managerColumn,
+  TilesPanel,
+  timeColumn,
+  useTileFilter,
+} from './tiles-common';
 
 export const DEF: DashboardDef = {
   id: 'sysinfo-time',
@@ -73,10 +79,8 @@ export function SysinfoTimePage() {
   const state = useDashboardState(DEF);
   const q = useDashQuery<SysinfoTimeOut>(state, ENDPOINTS.sysinfoTime);
   const all = q.data?.rows ?? [];
-  const chosen = state.extra('show');
+  const { chosen, pick, shown } = useTileFilter(state, 'show', q.data !== undefined);
   const count = (f: Freshness) => all.filter((r) => freshness(r) === f).length;
-  const shown = q.data ? (v: number) => fmtNum(v) : () => '…';
-  const pick = (key: string | null) => state.setExtra('show', chosen === key ? null : key);
 
   const tiles: StatTile[] = [
     {
@@ -116,14 +120,8 @@ export function SysinfoTimePage() {
   const rows = chosen ? all.filter((r) => freshness(r) === chosen) : all;
 
   const columns: Column<SysinfoTimeRow>[] = [
-    {
-      key: 'client',
-      title: tx('Клиент', 'Client'),
-      value: (r) => r.client,
-      render: (r) => <ClientLink id={r.clientId} name={r.client} />,
-      titleOf: (r) => r.clientName ?? r.client,
-    },
-    { key: 'host', title: 'host', value: (r) => r.host },
+    clientColumn(),
+    hostColumn(),
     { key: 'kind', title: tx('Сбор', 'Collection'), value: (r) => kindText(r.kind) },
     {
       key: 'reportAt',
@@ -160,22 +158,8 @@ export function SysinfoTimePage() {
       numeric: true,
       filter: false,
     },
-    {
-      key: 'received',
-      title: tx('Получен', 'Received'),
-      value: (r) => r.receivedAt,
-      render: (r) => fmtDateTime(r.receivedAt),
-      csv: (r) => fmtDateTime(r.receivedAt),
-      filter: false,
-    },
-    {
-      key: 'processed',
-      title: tx('Обработан', 'Processed'),
-      value: (r) => r.processedAt,
-      render: (r) => fmtDateTime(r.processedAt),
-      csv: (r) => fmtDateTime(r.processedAt),
-      filter: false,
-    },
+    timeColumn('received', tx('Получен', 'Received'), (r) => r.receivedAt),
+    timeColumn('processed', tx('Обработан', 'Processed'), (r) => r.processedAt),
     {
       key: 'error',
       title: tx('Последняя ошибка сбора', 'Last collection error'),
@@ -183,23 +167,21 @@ export function SysinfoTimePage() {
       color: (v) => (v ? 'red' : null),
       className: 'cell-long',
     },
-    { key: 'manager', title: tx('Менеджер', 'Manager'), value: (r) => joinManagers(r.managers) },
+    managerColumn(),
   ];
 
   return (
     <DashboardFrame state={state} fetching={q.isFetching}>
-      <Panel
+      <TilesPanel
         id="summary"
         title={tx('Свежесть отчётов sysinfo', 'Freshness of the sysinfo reports')}
         description={tx(
           'Состояние на сейчас, интервал времени не применяется. Щелчок по плитке оставляет в таблице только эти установки.',
           'The state now; the time range does not apply. A click on a tile narrows the table.',
         )}
-        span="full"
-        height="auto"
-      >
-        <StatTiles tiles={tiles} label={tx('Свежесть отчётов', 'Freshness')} />
-      </Panel>
+        label={tx('Свежесть отчётов', 'Freshness')}
+        tiles={tiles}
+      />
       <TablePanel
         id="rows"
         title={tx('Время внутри файла SYSINFO', 'Time inside the SYSINFO file')}
