@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { rebuildUsageDaily } from '../../src/ingest/usage-rollup.js';
 import { rebuildUserUsageMonthly } from '../../src/ingest/user-usage-monthly.js';
 import { rebuildOnlineSearchDaily } from '../../src/online/search-daily.js';
+import { rebuildRefusedDaily } from '../../src/ingest/refused-daily.js';
 import { rebuildSamplesDaily } from '../../src/metrics/rollup.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { generate, type GenerationStats } from './generate.js';
@@ -115,6 +116,12 @@ async function rebuildRollups(rt: Runtime, progress: (m: string) => void): Promi
   out['user_usage_monthly (rebuildUserUsageMonthly)'] = (performance.now() - t) / 1000;
   progress(
     `user_usage_monthly rebuilt in ${out['user_usage_monthly (rebuildUserUsageMonthly)']!.toFixed(1)} s`,
+  );
+  t = performance.now();
+  await rebuildRefusedDaily(rt.ctx.db, rt.ctx.dbKind);
+  out['refused_logons_daily (rebuildRefusedDaily)'] = (performance.now() - t) / 1000;
+  progress(
+    `refused_logons_daily rebuilt in ${out['refused_logons_daily (rebuildRefusedDaily)']!.toFixed(1)} s`,
   );
   t = performance.now();
   await rebuildOnlineSearchDaily(rt.ctx.db);

@@ -40,7 +40,7 @@ export const FULL_SCALE: Scale = {
  * Bumped whenever the generator writes different rows for the same scale: cached data sets of an
  * older version are generated again.
  */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 /**
  * What a data set is made of besides the generator: the migrations (the schema, and the backfills
@@ -53,6 +53,7 @@ const SOURCES = [
   'src/ingest/usage-rollup.ts',
   'src/ingest/user-usage-monthly.ts',
   'src/online/search-daily.ts',
+  'src/ingest/refused-daily.ts',
 ];
 
 function sourcesText(): string {

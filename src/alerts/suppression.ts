@@ -6,6 +6,7 @@
  */
 import type { Db } from '../db/database.js';
 import { matches, parseMatchers, type AlertMatchers } from './matchers.js';
+import { loadQuietClients, QUIET_MUTED } from '../health/quiet.js';
 
 export interface SilenceConfig {
   id: number;
@@ -36,6 +37,8 @@ export interface Suppressions {
   silences: SilenceConfig[];
   windows: MaintenanceWindowConfig[];
   unitPaths: Map<number, string>;
+  /** Episodic clients in an expected quiet month → reason (src/health/quiet.ts). */
+  quietClients?: Map<number, string>;
 }
 
 /** What is needed of an instance to decide. */
@@ -49,7 +52,7 @@ export interface SuppressibleInstance {
 }
 
 export async function loadSuppressions(db: Db, dealerId: number, now: number): Promise<Suppressions> {
-  const [silences, windows, units] = await Promise.all([
+  const [silences, windows, units, quietClients] = await Promise.all([
     db
       .selectFrom('silences')
       .selectAll()
@@ -59,6 +62,7 @@ export async function loadSuppressions(db: Db, dealerId: number, now: number): P
       .execute(),
     db.selectFrom('maintenance_windows').selectAll().where('dealer_id', '=', dealerId).execute(),
     db.selectFrom('org_units').select(['id', 'path']).where('dealer_id', '=', dealerId).execute(),
+    loadQuietClients(db, dealerId, now),
   ]);
   return {
     silences: silences.map((s) => ({
@@ -70,6 +74,7 @@ export async function loadSuppressions(db: Db, dealerId: number, now: number): P
     })),
     windows: windows.map(windowFromRow),
     unitPaths: new Map(units.map((u) => [u.id, u.path])),
+    quietClients,
   };
 }
 
@@ -127,7 +132,7 @@ function windowCovers(
   }
 }
 
-/** Why an instance is not notified now: `silence:ID`, `maintenance:ID`, or null. */
+/** Why an instance is not notified now: `silence:ID`, `maintenance:ID`, `quiet:PROFILE`, or null. */
 export function suppressionOf(s: Suppressions, i: SuppressibleInstance, now: number): string | null {
   for (const sil of s.silences) {
     if (now < sil.startsAt || now >= sil.endsAt) continue;
@@ -137,6 +142,9 @@ export function suppressionOf(s: Suppressions, i: SuppressibleInstance, now: num
   for (const w of s.windows) {
     if (windowCovers(w, i, s.unitPaths) && windowActive(w, now)) return `maintenance:${w.id}`;
   }
+  // Low-activity nudges of an episodic client in its expected quiet month (docs/health.md).
+  const quiet = i.clientId === null ? undefined : s.quietClients?.get(i.clientId);
+  if (quiet && QUIET_MUTED.has(i.name)) return quiet;
   return null;
 }
 

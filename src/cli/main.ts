@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { registerAlerts } from './commands/alerts.js';
 import { registerCheck } from './commands/check.js';
 import { registerDealer } from './commands/dealer.js';
@@ -12,6 +13,7 @@ import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerToken } from './commands/token.js';
 import { registerUnit } from './commands/unit.js';
+import { registerUpload } from './commands/upload.js';
 import { registerUser } from './commands/user.js';
 import { CliContext } from './context.js';
 import { describeError } from './errors.js';
@@ -78,6 +80,8 @@ export function buildProgram(cli: CliContext): Command {
   registerExport(program, cli);
   registerSimulate(program, cli);
   registerCheck(program, cli);
+  registerAgent(program, cli);
+  registerUpload(program, cli);
   registerAlerts(program, cli);
   // Every command has machine-readable output: added here so none can forget it.
   for (const { cmd } of leaves(program)) cmd.option('--json', 'print the result as JSON');

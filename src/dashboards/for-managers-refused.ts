@@ -1,29 +1,28 @@
 /**
  * The refused logons of «Для менеджеров»: the table per day, login and installation, and the accounts
- * refused per hour. The log holds only refusals (a few per installation and day), read by its key
- * (installation, login, time) over the range.
+ * refused per hour. Up to 800 hours (a month) both read the log by its time index; longer ranges read
+ * `refused_logons_daily` (a row per installation, local day and login: src/ingest/refused-daily.ts) for
+ * the days wholly inside the range and the log only for the two local days at its ends, so 13 months
+ * over 1,000 installations read about a third of the rows, and the table only its newest days.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
+import { licenceReasonSql } from '../ingest/refused-daily.js';
+import { localDayOf } from '../ingest/usage-rollup.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { ManagerAligned, RefusedDayRow } from './contract-managers.js';
-import { HOUR, localDaySql } from './for-managers-days.js';
+import { HOUR, localDayBounds, localDaySql } from './for-managers-days.js';
 import { emptyAligned, installationSeries } from './for-managers-samples.js';
 import type { UserFilter } from './for-managers-users.js';
 import { bucketStarts, chooseStep, type Range } from './range.js';
 import { rank } from './series-read.js';
 import type { InstallationSubject } from './subjects.js';
 
-/**
- * The refusals «из-за использования всех лицензий»: the ПК's refused-logon list is of logons refused for
- * want of a free workplace; a reason that names another cause (a wrong password, say) is left out.
- */
-const LICENCE_REASON = sql`(r.reason is null or ${sql.join(
-  ['%2008%', '%4106%', '%превысил%', '%лиценз%', '%Лиценз%', '%рабочих мест%', '%рабочего места%'].map(
-    (p) => sql`r.reason like ${p}`,
-  ),
-  sql` or `,
-)})`;
+/** The widest range read from the log: the chart's hourly bars (800 of them). */
+const RAW_MAX_MS = 800 * HOUR;
+
+/** The refusals «из-за использования всех лицензий» (isLicenceRefusal), over the log's `r.reason`. */
+export const LICENCE_REASON = licenceReasonSql(sql.ref('r.reason'));
 
 function refusedUserConditions(f: UserFilter) {
   const parts = [];
@@ -32,6 +31,189 @@ function refusedUserConditions(f: UserFilter) {
     parts.push(sql`exists (select 1 from installation_users iu where iu.installation_id = r.installation_id
       and iu.login = r.login and iu.domain in (${sql.join(f.domains)}))`);
   return parts.length ? sql` and ${sql.join(parts, sql` and `)}` : sql``;
+}
+
+/**
+ * How a long range [start, end] falls on the local days of installations at one offset: the days
+ * strictly between `firstDay` and `lastDay` lie wholly inside (read from the daily rows); the instants
+ * [start, firstEnd] and [lastStart, end] are the parts of the end days inside the range (read from the log).
+ */
+interface DaySplit {
+  ids: number[];
+  offsetMin: number;
+  firstDay: string;
+  lastDay: string;
+  firstEnd: number;
+  lastStart: number;
+}
+
+function splitDays(subjects: readonly InstallationSubject[], start: number, end: number): DaySplit[] {
+  const byOffset = new Map<number, number[]>();
+  for (const s of subjects) {
+    const ids = byOffset.get(s.utcOffsetMin) ?? [];
+    ids.push(s.id);
+    byOffset.set(s.utcOffsetMin, ids);
+  }
+  return [...byOffset].map(([offsetMin, ids]) => {
+    const firstDay = localDayOf(start, offsetMin);
+    const lastDay = localDayOf(end, offsetMin);
+    return {
+      ids,
+      offsetMin,
+      firstDay,
+      lastDay,
+      firstEnd: Math.min(end, localDayBounds(firstDay, offsetMin).end),
+      lastStart: Math.max(start, localDayBounds(lastDay, offsetMin).start),
+    };
+  });
+}
+
+/** The daily rows of the days wholly inside, one SELECT per offset, so each reads its key range. */
+function interiorRows(splits: readonly DaySplit[], cols: RawBuilder<unknown>, where: RawBuilder<unknown>) {
+  return sql.join(
+    splits.map(
+      (g) => sql`select ${cols} from refused_logons_daily r
+        where r.installation_id in (${sql.join(g.ids)}) and r.day > ${g.firstDay} and r.day < ${g.lastDay}${where}`,
+    ),
+    sql` union all `,
+  );
+}
+
+/** The log's refusals on the end days (the parts inside the range), licence ones only when asked. */
+async function edgeRefusals(
+  ctx: AppContext,
+  splits: readonly DaySplit[],
+  start: number,
+  end: number,
+  where: RawBuilder<unknown>,
+): Promise<{ installationId: number; login: string; at: number; offsetMin: number }[]> {
+  const out: { installationId: number; login: string; at: number; offsetMin: number }[] = [];
+  for (const g of splits) {
+    const windows: [number, number][] =
+      g.firstDay === g.lastDay
+        ? [[start, end]]
+        : [
+            [start, g.firstEnd],
+            [g.lastStart, end],
+          ];
+    for (const [a, b] of windows) {
+      const r = await sql<{ installation_id: number; login: string; at: number }>`
+        select r.installation_id, r.login, r.at from refused_logons r
+        where r.installation_id in (${sql.join(g.ids)}) and r.at >= ${a} and r.at <= ${b}${where}`.execute(
+        ctx.db,
+      );
+      for (const x of r.rows)
+        out.push({
+          installationId: Number(x.installation_id),
+          login: x.login,
+          at: Number(x.at),
+          offsetMin: g.offsetMin,
+        });
+    }
+  }
+  return out;
+}
+
+interface DayCount {
+  installationId: number;
+  login: string;
+  day: string;
+  count: number;
+}
+
+/** The order of the short ranges' SQL (PostgreSQL compares logins bytewise there: collate "C"). */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byNewestDay = (x: DayCount, y: DayCount) =>
+  cmp(y.day, x.day) || y.count - x.count || cmp(x.login, y.login) || x.installationId - y.installationId;
+
+/** The table over a long range: totals per day first, then the rows of the newest days only. */
+async function refusedTableLong(
+  ctx: AppContext,
+  subjects: readonly InstallationSubject[],
+  range: Range,
+  rows: number,
+  filter: UserFilter,
+): Promise<{ list: DayCount[]; total: number }> {
+  const where = sql` and r.licence_refusals > 0${refusedUserConditions(filter)}`;
+  const splits = splitDays(subjects, range.from, range.to);
+  const edge = new Map<string, DayCount>();
+  for (const e of await edgeRefusals(
+    ctx,
+    splits,
+    range.from,
+    range.to,
+    sql` and ${LICENCE_REASON}${refusedUserConditions(filter)}`,
+  )) {
+    const day = localDayOf(e.at, e.offsetMin);
+    const k = `${e.installationId}\u0000${e.login}\u0000${day}`;
+    const c = edge.get(k) ?? { installationId: e.installationId, login: e.login, day, count: 0 };
+    c.count += 1;
+    edge.set(k, c);
+  }
+  const perDay = new Map<string, number>();
+  for (const c of edge.values()) perDay.set(c.day, (perDay.get(c.day) ?? 0) + 1);
+  const days = await sql<{ day: string; n: number }>`
+    select day, count(*) as n from (${interiorRows(splits, sql`r.day`, where)}) x group by day`.execute(
+    ctx.db,
+  );
+  for (const d of days.rows) perDay.set(d.day, (perDay.get(d.day) ?? 0) + Number(d.n));
+  const total = [...perDay.values()].reduce((a, b) => a + b, 0);
+  // The oldest day still needed to fill `rows` rows, newest first.
+  let cutoff = '';
+  let have = 0;
+  for (const day of [...perDay.keys()].sort().reverse()) {
+    cutoff = day;
+    have += perDay.get(day)!;
+    if (have >= rows) break;
+  }
+  const newest = await sql<{ installation_id: number; login: string; day: string; n: number }>`
+    select r.installation_id, r.login, r.day, r.licence_refusals as n from (${interiorRows(
+      splits,
+      sql`r.installation_id, r.login, r.day, r.licence_refusals`,
+      sql`${where} and r.day >= ${cutoff}`,
+    )}) r`.execute(ctx.db);
+  const list = [
+    ...[...edge.values()].filter((c) => c.day >= cutoff),
+    ...newest.rows.map((x) => ({
+      installationId: Number(x.installation_id),
+      login: x.login,
+      day: x.day,
+      count: Number(x.n),
+    })),
+  ]
+    .sort(byNewestDay)
+    .slice(0, rows);
+  return { list, total };
+}
+
+/** The table over a short range, grouped in SQL from the log. */
+async function refusedTableShort(
+  ctx: AppContext,
+  ids: readonly number[],
+  range: Range,
+  rows: number,
+  filter: UserFilter,
+): Promise<{ list: DayCount[]; total: number }> {
+  const day = localDaySql(ctx.dbKind, sql`r.at`, sql`i.utc_offset_min`);
+  const r = await sql<{ installation_id: number; login: string; day: string; n: number; total: number }>`
+    select r.installation_id, r.login, ${day} as day, count(*) as n, count(*) over () as total
+    from refused_logons r
+    join installations i on i.id = r.installation_id
+    where r.installation_id in (${sql.join([...ids])}) and r.at >= ${range.from} and r.at <= ${range.to}
+      and ${LICENCE_REASON}${refusedUserConditions(filter)}
+    group by r.installation_id, r.login, ${day}
+    order by ${day} desc, count(*) desc, ${sql.raw(ctx.dbKind === 'postgres' ? 'r.login collate "C"' : 'r.login')},
+      r.installation_id
+    limit ${rows}`.execute(ctx.db);
+  return {
+    list: r.rows.map((x) => ({
+      installationId: Number(x.installation_id),
+      login: x.login,
+      day: x.day,
+      count: Number(x.n),
+    })),
+    total: r.rows.length ? Number(r.rows[0]!.total) : 0,
+  };
 }
 
 /**
@@ -48,20 +230,13 @@ export async function refusedTable(
 ): Promise<{ rows: RefusedDayRow[]; total: number }> {
   if (subjects.length === 0) return { rows: [], total: 0 };
   const byId = new Map(subjects.map((s) => [s.id, s]));
-  const day = localDaySql(ctx.dbKind, sql`r.at`, sql`i.utc_offset_min`);
-  const r = await sql<{ installation_id: number; login: string; day: string; n: number; total: number }>`
-    select r.installation_id, r.login, ${day} as day, count(*) as n, count(*) over () as total
-    from refused_logons r
-    join installations i on i.id = r.installation_id
-    where r.installation_id in (${sql.join([...byId.keys()])}) and r.at >= ${range.from} and r.at <= ${range.to}
-      and ${LICENCE_REASON}${refusedUserConditions(filter)}
-    group by r.installation_id, r.login, ${day}
-    order by ${day} desc, count(*) desc, ${sql.raw(ctx.dbKind === 'postgres' ? 'r.login collate "C"' : 'r.login')},
-      r.installation_id
-    limit ${rows}`.execute(ctx.db);
+  const { list, total } =
+    range.to - range.from > RAW_MAX_MS
+      ? await refusedTableLong(ctx, subjects, range, rows, filter)
+      : await refusedTableShort(ctx, [...byId.keys()], range, rows, filter);
   return {
-    rows: r.rows.map((x) => {
-      const s = byId.get(Number(x.installation_id))!;
+    rows: list.map((x) => {
+      const s = byId.get(x.installationId)!;
       return {
         day: x.day,
         installationId: s.id,
@@ -69,18 +244,125 @@ export async function refusedTable(
         client: s.client,
         host: s.host,
         login: x.login,
-        count: Number(x.n),
+        count: x.count,
       };
     }),
-    total: r.rows.length ? Number(r.rows[0]!.total) : 0,
+    total,
   };
+}
+
+/** Per installation, the accounts refused in each hour (ms of its start) of [start, end], and the refusals. */
+type HourCounts = Map<number, { hours: Map<number, number>; refusals: number }>;
+
+/** Over a long range: the ranking from the daily rows' sums, the hours of the top `limit` from their masks. */
+async function hourCountsLong(
+  ctx: AppContext,
+  subjects: readonly InstallationSubject[],
+  start: number,
+  end: number,
+  limit: number,
+): Promise<{ counts: HourCounts; refusals: Map<number, number> }> {
+  const splits = splitDays(subjects, start, end);
+  const edges = await edgeRefusals(ctx, splits, start, end, sql``);
+  const refusals = new Map<number, number>();
+  for (const e of edges) refusals.set(e.installationId, (refusals.get(e.installationId) ?? 0) + 1);
+  const sums = await sql<{ installation_id: number; n: number }>`
+    select installation_id, sum(refusals) as n from (${interiorRows(
+      splits,
+      sql`r.installation_id, r.refusals`,
+      sql``,
+    )}) x group by installation_id`.execute(ctx.db);
+  for (const x of sums.rows)
+    refusals.set(Number(x.installation_id), (refusals.get(Number(x.installation_id)) ?? 0) + Number(x.n));
+
+  const top = new Set(topIds(subjects, refusals, limit));
+  const counts: HourCounts = new Map();
+  const entry = (id: number) => {
+    let e = counts.get(id);
+    if (!e) counts.set(id, (e = { hours: new Map(), refusals: refusals.get(id) ?? 0 }));
+    return e;
+  };
+  // The end days from the log: accounts per hour are distinct logins.
+  const seen = new Set<string>();
+  for (const e of edges) {
+    if (!top.has(e.installationId)) continue;
+    const hour = Math.floor(e.at / HOUR) * HOUR;
+    const k = `${e.installationId}\u0000${hour}\u0000${e.login}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const h = entry(e.installationId).hours;
+    h.set(hour, (h.get(hour) ?? 0) + 1);
+  }
+  // The days inside from the masks: a row is one login, so each bit adds one account to its hour.
+  const topSplits = splits
+    .map((g) => ({ ...g, ids: g.ids.filter((id) => top.has(id)) }))
+    .filter((g) => g.ids.length > 0);
+  if (topSplits.length > 0) {
+    const masks = await sql<{ installation_id: number; day: string; hours: number }>`
+      select r.installation_id, r.day, r.hours from (${interiorRows(
+        topSplits,
+        sql`r.installation_id, r.day, r.hours`,
+        sql``,
+      )}) r`.execute(ctx.db);
+    const offsetOf = new Map(subjects.map((s) => [s.id, s.utcOffsetMin]));
+    for (const m of masks.rows) {
+      const id = Number(m.installation_id);
+      const dayStart = localDayBounds(m.day, offsetOf.get(id)!).start;
+      const h = entry(id).hours;
+      for (let bits = Number(m.hours), b = 0; bits > 0; bits >>>= 1, b += 1)
+        if (bits & 1) h.set(dayStart + b * HOUR, (h.get(dayStart + b * HOUR) ?? 0) + 1);
+    }
+  }
+  return { counts, refusals };
+}
+
+/** Over a short range: the log grouped per installation and hour in SQL. */
+async function hourCountsShort(
+  ctx: AppContext,
+  ids: readonly number[],
+  start: number,
+  end: number,
+): Promise<{ counts: HourCounts; refusals: Map<number, number> }> {
+  const base = sql.lit(Math.floor(start / HOUR) * HOUR);
+  const r = await sql<{ installation_id: number; h: number; n: number; refusals: number }>`
+    select installation_id, (at - ${base}) / ${sql.lit(HOUR)} as h, count(distinct login) as n, count(*) as refusals
+    from refused_logons
+    where installation_id in (${sql.join([...ids])}) and at >= ${start} and at <= ${end}
+    group by installation_id, (at - ${base}) / ${sql.lit(HOUR)}`.execute(ctx.db);
+  const counts: HourCounts = new Map();
+  const refusals = new Map<number, number>();
+  const first = Math.floor(start / HOUR) * HOUR;
+  for (const x of r.rows) {
+    const id = Number(x.installation_id);
+    let e = counts.get(id);
+    if (!e) counts.set(id, (e = { hours: new Map(), refusals: 0 }));
+    e.hours.set(first + Number(x.h) * HOUR, Number(x.n));
+    e.refusals += Number(x.refusals);
+    refusals.set(id, e.refusals);
+  }
+  return { counts, refusals };
+}
+
+/** The `limit` installations with the most refusals (ties by host, then id), as rank() orders them. */
+function topIds(
+  subjects: readonly InstallationSubject[],
+  refusals: Map<number, number>,
+  limit: number,
+): number[] {
+  const byId = new Map(subjects.map((s) => [s.id, s]));
+  const entries = [...refusals]
+    .filter(([, n]) => n > 0)
+    .map(([id, value]) => ({ id, label: byId.get(id)!.host, value }));
+  return rank(entries)
+    .slice(0, limit)
+    .map((e) => e.id);
 }
 
 /**
  * «Количество пользователей не смогли подключиться за 1 час»: per installation, the accounts refused a
- * logon for any reason in each bucket (an hour on ranges up to a month; longer ranges use wider bars),
- * 0 in a bucket without refusals. Ranked by the refusals of the range, most first; installations without
- * any are left out.
+ * logon (for any reason) within an hour. Up to a month a bar is an hour; longer ranges draw wider bars,
+ * each the busiest hour inside it, so the value still reads «за 1 час». Ranked by the refusals of the
+ * range, most first; installations without any are left out.
  */
 export async function refusedPerHour(
   ctx: AppContext,
@@ -93,32 +375,20 @@ export async function refusedPerHour(
   const out = emptyAligned(step, starts);
   if (subjects.length === 0) return out;
   const byId = new Map(subjects.map((s) => [s.id, s]));
-  const base = sql.lit(starts[0]!);
-  const st = sql.lit(step);
-  const r = await sql<{ installation_id: number; b: number; n: number }>`
-    select installation_id, (at - ${base}) / ${st} as b, count(distinct login) as n
-    from refused_logons
-    where installation_id in (${sql.join([...byId.keys()])}) and at >= ${starts[0]!} and at <= ${range.to}
-    group by installation_id, (at - ${base}) / ${st}`.execute(ctx.db);
-  const per = new Map<number, Map<number, number>>();
-  for (const x of r.rows) {
-    const id = Number(x.installation_id);
-    if (!per.has(id)) per.set(id, new Map());
-    per.get(id)!.set(Number(x.b), Number(x.n));
-  }
-  const entries = [...per].map(([id, m]) => ({
-    id,
-    label: byId.get(id)!.host,
-    value: [...m.values()].reduce((a, b) => a + b, 0),
-    m,
-  }));
-  rank(entries);
-  out.total = entries.length;
-  out.series = entries.slice(0, limit).map((e) =>
-    installationSeries(
-      byId.get(e.id)!,
-      starts.map((_, i) => e.m.get(i) ?? 0),
-    ),
-  );
+  const start = starts[0]!;
+  const { counts, refusals } =
+    range.to - range.from > RAW_MAX_MS
+      ? await hourCountsLong(ctx, subjects, start, range.to, limit)
+      : await hourCountsShort(ctx, [...byId.keys()], start, range.to);
+  const top = topIds(subjects, refusals, limit);
+  out.total = [...refusals.values()].filter((n) => n > 0).length;
+  out.series = top.map((id) => {
+    const values = starts.map(() => 0);
+    for (const [hour, n] of counts.get(id)?.hours ?? []) {
+      const i = Math.floor((hour - start) / step);
+      if (i >= 0 && i < values.length) values[i] = Math.max(values[i]!, n);
+    }
+    return installationSeries(byId.get(id)!, values);
+  });
   return out;
 }

@@ -433,6 +433,18 @@ export interface RefusedLogonsTable {
   reason: string | null;
 }
 
+/** Migration 0011: refusals per installation, local day and login (src/ingest/refused-daily.ts). */
+export interface RefusedLogonsDailyTable {
+  installation_id: number;
+  day: string;
+  login: string;
+  refusals: number;
+  /** Refused for want of a free workplace (isLicenceRefusal). */
+  licence_refusals: number;
+  /** Bit h set: a refusal in local hour h. */
+  hours: number;
+}
+
 export interface KassistLinksDailyTable {
   installation_id: number;
   day: string;
@@ -746,6 +758,92 @@ export interface MaintenanceWindowsTable {
   created_at: number;
 }
 
+/** ASRP upload settings of a dealer (migration 0012). */
+export interface AsrpSettingsTable {
+  dealer_id: number;
+  enabled: number;
+  endpoint: string;
+  login: string;
+  password_enc: string;
+  schedule_s: number;
+  updated_at: number;
+}
+
+/** One attempt to send an installation's sysinfo to ASRP, with ASRP's answer (migration 0012). */
+export interface AsrpUploadsTable {
+  id: Generated<number>;
+  dealer_id: number;
+  installation_id: number;
+  report_id: number | null;
+  sha256: string | null;
+  size_bytes: number | null;
+  sent_at: number;
+  /** accepted | repeat | warning | error */
+  outcome: string;
+  response: string | null;
+  state: string | null;
+  upload_number: string | null;
+  identifier: string | null;
+  /** auth | http | timeout | network | file */
+  error_kind: string | null;
+  http_status: number | null;
+  message: string | null;
+  duration_ms: number | null;
+}
+
+/** Client health per client and local day (migration 0013, docs/health.md). */
+export interface ClientHealthDailyTable {
+  client_id: number;
+  /** The dealer's local day, YYYY-MM-DD. */
+  day: string;
+  dealer_id: number;
+  /** 0–100; null when no measure had data. */
+  score: number | null;
+  /** healthy | watch | risk | critical | nodata */
+  band: string;
+  /** JSON: measure name → value 0..1 (null = no data) and the raw figures. */
+  measures: string;
+  /** regular | episodic-quarterly | episodic-half-yearly | idle | sharing | irregular | new */
+  profile: string;
+  /** JSON: the detector's evidence (active months, period, phase, fit). */
+  profile_detail: string;
+  /** Months exhausted before the 20th among the last M (the early-exhaustion signal). */
+  early_exhaustion: Generated<number>;
+  /** JSON array of signals raised that day. */
+  signals: string;
+  computed_at: number;
+}
+
+/** Per dealer: the early-exhaustion N of M and the local times of the health jobs (migration 0013). */
+export interface ClientHealthSettingsTable {
+  dealer_id: number;
+  exhaust_n: number;
+  exhaust_m: number;
+  time_zone: string;
+  daily_hour: number;
+  morning_hour: number;
+  /** ISO weekday, 1 = Monday. */
+  weekly_day: number;
+  weekly_hour: number;
+  digests_enabled: number;
+  updated_at: number;
+}
+
+/** One row per digest sent: (dealer, kind, period, target) is the at-most-once key (migration 0013). */
+export interface HealthDigestsTable {
+  id: Generated<number>;
+  dealer_id: number;
+  /** weekly | morning */
+  kind: string;
+  /** ISO week (2026-W48) or local day (2026-11-23). */
+  period: string;
+  target: string;
+  manager_id: number | null;
+  notification_id: number | null;
+  items: number;
+  created_at: number;
+}
+
 export interface Database {
   dealers: DealersTable;
   upload_tokens: UploadTokensTable;
@@ -781,6 +879,7 @@ export interface Database {
   installation_usage_domain_daily: InstallationUsageDomainDailyTable;
   user_usage_monthly: UserUsageMonthlyTable;
   refused_logons: RefusedLogonsTable;
+  refused_logons_daily: RefusedLogonsDailyTable;
   kassist_links_daily: KassistLinksDailyTable;
   jobs: JobsTable;
   check_status: CheckStatusTable;
@@ -801,6 +900,11 @@ export interface Database {
   notification_attempts: NotificationAttemptsTable;
   silences: SilencesTable;
   maintenance_windows: MaintenanceWindowsTable;
+  asrp_settings: AsrpSettingsTable;
+  asrp_uploads: AsrpUploadsTable;
+  client_health_daily: ClientHealthDailyTable;
+  client_health_settings: ClientHealthSettingsTable;
+  health_digests: HealthDigestsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -26,6 +26,11 @@ import { billingAnalyticsDashboardRoutes } from './routes/dashboards-billing-ana
 import { onlineSearchDashboardRoutes } from './routes/dashboards-online-search.js';
 import { quarterlyDashboardRoutes } from './routes/dashboards-quarterly.js';
 import { dealerRoutes } from './routes/dealers.js';
+import { agentScriptRoutes } from './routes/agent-scripts.js';
+import { renewalRoutes } from './routes/renewal.js';
+import { asrpRoutes } from './routes/asrp.js';
+import { clientHealthRoutes } from './routes/client-health.js';
+import { manualUploadRoutes } from './routes/manual-upload.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { installationRoutes } from './routes/installations.js';
 import { managerRoutes } from './routes/managers.js';
@@ -121,9 +126,15 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           billingAnalyticsDashboardRoutes,
           onlineSearchDashboardRoutes,
           quarterlyDashboardRoutes,
+          agentScriptRoutes,
+          renewalRoutes,
+          asrpRoutes,
+          clientHealthRoutes,
         ]) {
           await secured.register(routes, options);
         }
+        // Report files uploaded by hand (closed contours) need this node's spool.
+        if (opts.ingest) await secured.register(manualUploadRoutes, { runtime, ingest: opts.ingest });
       });
     },
     { prefix: '/api' },

@@ -3,6 +3,7 @@ import { withTx } from '../db/tx.js';
 import { writeSamples, type Labels, type SampleInput } from '../metrics/series.js';
 import { UNDEFINED_DOMAIN, type Snapshot } from './parse/snapshot.js';
 import { addSearches, localDayOf, markReported, refreshUsageDays } from './usage-rollup.js';
+import { addRefusals } from './refused-daily.js';
 import { addUserSearches, refreshUserMonths } from './user-usage-monthly.js';
 
 export interface StoreTarget {
@@ -352,13 +353,18 @@ export async function storeSnapshot(ctx: AppContext, target: StoreTarget, s: Sna
     );
     await addUserSearches(db, inst, addedSearches, s.utcOffsetMin);
 
-    await inChunks(s.refusedLogons, (part) =>
-      db
+    const addedRefusals: { at: number; login: string; reason: string | null }[] = [];
+    await inChunks(s.refusedLogons, async (part) => {
+      const added = await db
         .insertInto('refused_logons')
         .values(part.map((r) => ({ installation_id: inst, login: r.login, at: r.at, reason: r.reason })))
         .onConflict((oc) => oc.columns(['installation_id', 'login', 'at']).doNothing())
-        .execute(),
-    );
+        // Only new rows come back: a report repeats the refusals since the ПК started.
+        .returning(['at', 'login', 'reason'])
+        .execute();
+      addedRefusals.push(...added);
+    });
+    await addRefusals(db, inst, addedRefusals, s.utcOffsetMin);
 
     await inChunks(s.kassistLinks, (part) =>
       db

@@ -20,6 +20,7 @@ import { forManagers } from '../../src/dashboards/for-managers.js';
 import { bucketStarts, chooseStep } from '../../src/dashboards/range.js';
 import { visibleInstallations } from '../../src/dashboards/subjects.js';
 import { UNDEFINED_DOMAIN, type Snapshot } from '../../src/ingest/parse/snapshot.js';
+import { rebuildRefusedDaily } from '../../src/ingest/refused-daily.js';
 import type { Installation } from '../../src/inventory/installations.js';
 import { makeProfile, generateSysinfoXmlString, type ClientProfile } from '../../src/sim/kodeks/index.js';
 import type { Actor } from '../../src/tenancy/scope.js';
@@ -772,9 +773,8 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     }
   });
 
-  it('refused logons: per day and login in the table, accounts per hour in the chart', async () => {
-    const q = { from: mskMidnight('2026-03-01'), to: NOW };
-    const out = await run(a.actors.admin, q);
+  /** The refused-logon panels computed from the reports: per day and login; accounts per hour, ranked. */
+  const expectedRefused = (q: Q) => {
     const rows = aIds().flatMap((id) => {
       const m = models.get(id)!;
       const per = new Map<string, number>();
@@ -795,6 +795,36 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
         cmp(x.login, y.login) ||
         x.installationId - y.installationId,
     );
+    const step = chooseStep(q, 800, HOUR);
+    const starts = bucketStarts(q, step, 180);
+    // A bar is the busiest hour inside it (an hour, up to a month): distinct logins refused in that hour.
+    const per = ranked(
+      aIds()
+        .map((id) => {
+          const refused = [...models.get(id)!.data.refused.values()].filter(
+            (r) => r.at >= starts[0]! && r.at <= q.to,
+          );
+          const values = starts.map((st) => {
+            let peak = 0;
+            for (let h = st; h < st + step; h += HOUR)
+              peak = Math.max(
+                peak,
+                new Set(refused.filter((r) => r.at >= h && r.at < h + HOUR).map((r) => r.login)).size,
+              );
+            return peak;
+          });
+          return { id, label: hosts.get(id)!, value: refused.length, values };
+        })
+        .filter((e) => e.value > 0),
+      false,
+    );
+    return { rows, step, starts, per };
+  };
+
+  it('refused logons: per day and login in the table, accounts per hour in the chart', async () => {
+    const q = { from: mskMidnight('2026-03-01'), to: NOW };
+    const out = await run(a.actors.admin, q);
+    const { rows, step, starts, per } = expectedRefused(q);
     expect(rows.length).toBeGreaterThan(0);
     expect(out.refusedTable!.total).toBe(rows.length);
     expect(
@@ -808,29 +838,7 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     const r0 = out.refusedTable!.rows[0]!;
     expect(r0.client).toBe(clients.get(r0.installationId)!.client);
 
-    const step = chooseStep(q, 800, HOUR);
     expect(step).toBe(HOUR);
-    const starts = bucketStarts(q, step, 180);
-    const per = ranked(
-      aIds()
-        .map((id) => {
-          const refused = [...models.get(id)!.data.refused.values()].filter(
-            (r) => r.at >= starts[0]! && r.at <= q.to,
-          );
-          const values = starts.map(
-            (st) => new Set(refused.filter((r) => r.at >= st && r.at < st + step).map((r) => r.login)).size,
-          );
-          return {
-            id,
-            label: hosts.get(id)!,
-            value: values.reduce((x, y) => x + y, 0),
-            values,
-            n: refused.length,
-          };
-        })
-        .filter((e) => e.n > 0),
-      false,
-    );
     expect(shape(out.refusedPerHour)).toEqual({
       total: per.length,
       series: per.map((e) => [`i:${e.id}`, e.values]),
@@ -851,6 +859,48 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     } finally {
       await s.t.ctx.db.deleteFrom('refused_logons').where('login', '=', 'wrong-pw').execute();
     }
+  });
+
+  it('refused logons over more than a month: the daily rows inside, the log at the ends, the same numbers', async () => {
+    // Ends mid-day, in different local days for the +3 and +7 installations.
+    const q = { from: Date.UTC(2026, 1, 3, 7, 13), to: Date.UTC(2026, 3, 2, 15, 41) };
+    const { rows, step, per } = expectedRefused(q);
+    expect(step).toBeGreaterThan(HOUR);
+    expect(rows.length).toBeGreaterThan(30);
+    for (const n of [5, 30, 1000]) {
+      const out = await run(a.actors.admin, { ...q, rows: n, panels: ['refusedTable', 'refusedPerHour'] });
+      expect(out.refusedTable!.total).toBe(rows.length);
+      expect(
+        out.refusedTable!.rows.map((r) => ({
+          day: r.day,
+          installationId: r.installationId,
+          login: r.login,
+          count: r.count,
+        })),
+      ).toEqual(rows.slice(0, n));
+      expect(shape(out.refusedPerHour)).toEqual({
+        total: per.length,
+        series: per.map((e) => [`i:${e.id}`, e.values]),
+      });
+    }
+    // The rows kept on the write path are the ones rebuilt from the log.
+    const kept = await s.t.ctx.db
+      .selectFrom('refused_logons_daily')
+      .selectAll()
+      .orderBy('installation_id')
+      .orderBy('day')
+      .orderBy('login')
+      .execute();
+    await rebuildRefusedDaily(s.t.ctx.db, s.t.ctx.dbKind);
+    const rebuilt = await s.t.ctx.db
+      .selectFrom('refused_logons_daily')
+      .selectAll()
+      .orderBy('installation_id')
+      .orderBy('day')
+      .orderBy('login')
+      .execute();
+    expect(kept.length).toBeGreaterThan(0);
+    expect(rebuilt).toEqual(kept);
   });
 
   it('empty searches: the newest first, only empty ones, within the range', async () => {

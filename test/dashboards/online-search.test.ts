@@ -4,7 +4,7 @@
  * two DC servers) and one of dealer B: the pages (keyset, newest first), every filter and the per-day
  * counts must equal the simulator's own log, within the caller's scope; HTTP and validation.
  */
-import { rebuildOnlineSearchDaily } from '../../src/online/search-daily.js';
+import { rebuildOnlineSearchDaily, storeDayCounts } from '../../src/online/search-daily.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnlineSearchOut, OnlineSearchQuery } from '../../src/dashboards/contract-online-search.js';
 import { onlineSearch } from '../../src/dashboards/online-search.js';
@@ -156,6 +156,31 @@ describe.each(DB_KINDS)('online search queries (%s)', (kind) => {
     expect(new Map(kept.map((r) => [`${r[0]}|${r[1]}`, [r[2], r[3]]]))).toEqual(perDay);
     await rebuildOnlineSearchDaily(s.t.ctx.db);
     expect(await read()).toEqual(kept);
+  });
+
+  it('a day read again replaces its counts: fewer searches, and none at all removes the row', async () => {
+    const [one] = await s.t.ctx.db.selectFrom('online_search_daily').selectAll().limit(1).execute();
+    const id = Number(one!.online_access_id);
+    const count = () =>
+      s.t.ctx.db
+        .selectFrom('online_search_daily')
+        .select(['searches', 'empty_searches'])
+        .where('online_access_id', '=', id)
+        .where('day', '=', one!.day)
+        .execute();
+    try {
+      await storeDayCounts(s.t.ctx.db, id, one!.day, [
+        { status: 'found' },
+        { status: 'empty' },
+        { status: 'empty' },
+      ]);
+      expect((await count()).map((r) => [Number(r.searches), Number(r.empty_searches)])).toEqual([[3, 2]]);
+      await storeDayCounts(s.t.ctx.db, id, one!.day, []);
+      expect(await count()).toEqual([]);
+    } finally {
+      // Back to what the stored log says, for the tests after this one.
+      await rebuildOnlineSearchDaily(s.t.ctx.db, { accessIds: [id] });
+    }
   });
 
   it('the default week, newest first: the first page and every page after it equal the DC’s log', async () => {

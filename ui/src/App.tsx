@@ -29,6 +29,10 @@ import { SearchTimePage } from './pages/SearchTime';
 import { BillingAnalyticsPage } from './pages/BillingAnalytics';
 import { OnlineSearchPage } from './pages/OnlineSearch';
 import { QuarterlyPage } from './pages/Quarterly';
+import { RenewalPage } from './pages/Renewal';
+import { RenewalOnlinePage } from './pages/RenewalOnline';
+import { AsrpPage } from './pages/Asrp';
+import { ClientHealthPage } from './pages/ClientHealth';
 
 const AdminApp = lazy(() => import('./admin/AdminApp'));
 
@@ -81,6 +85,10 @@ export function App() {
         <Route path="/d/billing-analytics" element={<BillingAnalyticsPage />} />
         <Route path="/d/online-search-queries" element={<OnlineSearchPage />} />
         <Route path="/d/quarterly" element={<QuarterlyPage />} />
+        <Route path="/d/renewal" element={<RenewalPage />} />
+        <Route path="/d/renewal-online" element={<RenewalOnlinePage />} />
+        <Route path="/d/asrp" element={<AsrpPage />} />
+        <Route path="/d/client-health" element={<ClientHealthPage />} />
         <Route path="/clients" element={<ClientsPage />} />
         <Route path="/clients/:id" element={<ClientPage />} />
         <Route

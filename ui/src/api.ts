@@ -177,6 +177,9 @@ export const ENDPOINTS = {
   billingAnalytics: '/api/dashboards/billing-analytics',
   onlineSearch: '/api/dashboards/online-search-queries',
   quarterly: '/api/dashboards/quarterly',
+  asrp: '/api/dashboards/asrp',
+  renewal: '/api/dashboards/renewal',
+  renewalOnline: '/api/dashboards/renewal-online',
   clientOverview: (id: number | string) => `/api/clients/${id}/overview`,
 } as const;
 

@@ -185,6 +185,10 @@ const ru = {
   'dash.billingAnalytics': 'Биллинг Онлайн. Аналитика',
   'dash.onlineSearch': 'Поисковые запросы. Онлайн.',
   'dash.quarterly': 'Квартальная аналитика',
+  'dash.renewal': 'Данные для пролонгации',
+  'dash.renewalOnline': 'Биллинг Онлайн. Данные для пролонгации',
+  'dash.asrp': 'Загрузка sysinfo в АСРП',
+  'dash.clientHealth': 'Здоровье клиентов',
   'dash.clients': 'Клиенты',
   // Kodeks аналитика
   'ka.usedLicences': 'Используемые лицензии',
@@ -564,6 +568,10 @@ const en: Record<Key, string> = {
   'dash.billingAnalytics': 'Online billing. Analytics',
   'dash.onlineSearch': 'Search queries. Online',
   'dash.quarterly': 'Quarterly analytics',
+  'dash.renewal': 'Renewal data',
+  'dash.renewalOnline': 'Online billing: renewal data',
+  'dash.asrp': 'sysinfo upload to ASRP',
+  'dash.clientHealth': 'Client health',
   'dash.clients': 'Clients',
   'ka.usedLicences': 'Used licences',
   'ka.usedLicences.d':

@@ -3,8 +3,8 @@
  * generating and parsing 9,500 XML files: the simulator's pure functions of (profile, instant) give
  * the same facts the reports would carry, and the rows are the ones storeSnapshot writes.
  * - at every report, the samples the analytics panels read: `sysinfo_seats`, `sysinfo_licences_in_use`,
- *   the derived `sysinfo_licences_free`, `sysinfo_users` and `sysinfo_users_inactive_60d` (the total and
- *   per AD domain). The store's other per-report numbers are left out: samples are keyed by
+ *   the derived `sysinfo_licences_free`, `sysinfo_users`, `sysinfo_users_inactive_60d` (the total and
+ *   per AD domain), `sysinfo_operup_file_age_seconds` per file and `sysinfo_user_cards_filled_pct`. The store's other per-report numbers are left out: samples are keyed by
  *   (series_id, ts), so series nobody reads would only make the file bigger;
  * - per-user daily counters (user_usage_daily: a day's last report wins, so one row per user and day);
  * - the search log, empty searches included; the logons refused for lack of seats; kAssist's daily link
@@ -104,6 +104,17 @@ export async function writeSysinfoHistory(
   const domainId = new Map(
     domains.map((d) => [d, series.create(owner, 'sysinfo_users_inactive_60d', { domain: d })]),
   );
+  // «Для менеджеров»: each OperUp file's age, and how complete the cards of users who logged in are.
+  const operupIds = p.operups.map((o) =>
+    series.create(owner, 'sysinfo_operup_file_age_seconds', { path: o.path }),
+  );
+  const cardsId = series.create(owner, 'sysinfo_user_cards_filled_pct', {});
+  const cardFull = new Map(
+    p.users.map((u) => [
+      u,
+      [u.fullname, u.phone, u.email, u.position, u.department].every((f) => (f ?? '').trim() !== ''),
+    ]),
+  );
   await series.write(sink);
 
   const rows = new Map<number, Cell[][]>();
@@ -124,8 +135,12 @@ export async function writeSysinfoHistory(
     put(seatsId, t, p.seats);
     put(inUseId, t, used);
     put(freeId, t, p.seats - used);
+    const operups = operupTimesAt(p, t, NO_FAULTS);
+    operups.forEach((m, i) => put(operupIds[i]!, t, Math.max(0, (t - m) / 1000)));
     let listed = 0;
     let inactive = 0;
+    let loggedIn = 0;
+    let full = 0;
     const byDomain = new Map<string, number>();
     for (const a of activity) {
       if (a.u.registeredAt > t) continue;
@@ -135,11 +150,17 @@ export async function writeSysinfoHistory(
       // (never active: counted from the registration, as the store does).
       while (a.i + 1 < a.days.length && a.days[a.i + 1]![0] <= t) a.i += 1;
       const lastActive = a.i >= 0 ? Math.min(t, a.days[a.i]![1]) : a.u.registeredAt;
+      // Logged in at least once (the report's last activity is set): counted by userCardsFilledPct.
+      if (a.i >= 0) {
+        loggedIn += 1;
+        if (cardFull.get(a.u)) full += 1;
+      }
       const out = t - lastActive >= INACTIVE_MS ? 1 : 0;
       inactive += out;
       byDomain.set(domain, (byDomain.get(domain) ?? 0) + out);
     }
     put(usersId, t, listed);
+    if (loggedIn > 0) put(cardsId, t, (full / loggedIn) * 100);
     put(inactiveId, t, inactive);
     for (const [d, n] of byDomain) put(domainId.get(d)!, t, n);
     reports += 1;

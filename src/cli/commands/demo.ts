@@ -1,3 +1,5 @@
+import { startDemoAsrp } from '../demo-asrp.js';
+import type { AsrpSim } from '../../sim/asrp/index.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openRuntime } from '../../runtime.js';
 import { backfillDemo, backfillOnline, startDemoFleet } from '../demo-fleet.js';
@@ -67,6 +69,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
         for (const l of summary(report)) out.line(l);
         const shown = { ...report, dealer: report.dealer.code };
         let delivery: DemoDelivery | undefined;
+        let asrp: AsrpSim | undefined;
         const demoFleet =
           (opts.serve && opts.fleet) || opts.backfill ? await startDemoFleet(rt, report.dealer) : null;
         try {
@@ -91,6 +94,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
           const fleet = opts.fleet ? demoFleet : null;
           await ensureDemoChannels(rt.ctx, report.dealer);
           delivery = await startDemoDelivery(config, (l) => out.line(l));
+          asrp = await startDemoAsrp(rt.ctx, cli.actor(), report.dealer);
           await serveUntilStopped(
             cli,
             delivery.config,
@@ -110,6 +114,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
               out.line(
                 `alerts: e-mail goes to an SMTP sink (${delivery!.smtp.url}), Telegram to a fake Bot API; messages are printed here as they arrive`,
               );
+              out.line(`ASRP: the demo dealer's sysinfo goes hourly to a simulated ASRP (${asrp!.url})`);
               out.line('Ctrl-C stops it; `npm run demo` again continues with the same data.');
             },
             rt,
@@ -126,6 +131,7 @@ export function registerDemo(program: Command, cli: CliContext): void {
         } finally {
           await demoFleet?.close();
           await delivery?.close();
+          await asrp?.close();
         }
       },
     );

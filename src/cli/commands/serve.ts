@@ -86,12 +86,21 @@ export async function serveUntilStopped(
     const { startIngestNode } = await import('../../ingest/node.js');
     const { startChecksNode } = await import('../../checks-node.js');
     const { startAlertsNode } = await import('../../alerts/node.js');
+    const { startHealthNode } = await import('../../health/node.js');
+    const { startAsrpNode } = await import('../../asrp/node.js');
     const alerts = config.alerts
       ? startAlertsNode(rt.ctx, alertsConfig(config), {
           ...options.alerts,
           onError: (e) => cli.io.stderr.write(`alerts: ${(e as Error).message}\n`),
         })
       : null;
+    // Client health scores and digests (docs/health.md); the digests go out through the alerts' outbox,
+    // so a node without alerting only computes the scores.
+    const health = startHealthNode(rt.ctx, {
+      nodeId: config.nodeId,
+      digests: config.alerts,
+      onError: (e) => cli.io.stderr.write(`client health: ${(e as Error).message}\n`),
+    });
     const node = await startIngestNode(rt, {
       pull: options.pull,
       onProcessed: (id) => alerts?.touch('installation', id),
@@ -105,12 +114,18 @@ export async function serveUntilStopped(
           onError: (e) => cli.io.stderr.write(`active checks: ${(e as Error).message}\n`),
         })
       : null;
+    // ASRP upload runs with the active checks: a node that does no outside work sends nothing.
+    const asrp = config.activeChecks
+      ? startAsrpNode(rt, { onError: (e) => cli.io.stderr.write(`asrp: ${(e as Error).message}\n`) })
+      : null;
     let server: RunningServer;
     try {
       server = await startServer(rt, { host: config.host, port: config.port, ingest: node.ingest });
     } catch (e) {
+      await asrp?.close();
       await checks?.close();
       await node.close();
+      await health.close();
       await alerts?.close();
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -125,8 +140,10 @@ export async function serveUntilStopped(
     const why = await untilStopped(cli.io);
     cli.io.stderr.write(`${why === 'abort' ? 'stopping' : `${why}: stopping`}…\n`);
     await server.close();
+    await asrp?.close();
     await checks?.close();
     await node.close();
+    await health.close();
     await alerts?.close();
   } finally {
     await rt.close();

@@ -10,6 +10,9 @@ import * as m0007 from './0007_samples_clustered.js';
 import * as m0008 from './0008_user_usage_monthly.js';
 import * as m0009 from './0009_kassist_clustered.js';
 import * as m0010 from './0010_online_search_daily.js';
+import * as m0011 from './0011_refused_logons_daily.js';
+import * as m0012 from './0012_asrp.js';
+import * as m0013 from './0013_client_health.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -27,6 +30,9 @@ const ALL: Record<string, VersionedMigration> = {
   '0008_user_usage_monthly': m0008,
   '0009_kassist_clustered': m0009,
   '0010_online_search_daily': m0010,
+  '0011_refused_logons_daily': m0011,
+  '0012_asrp': m0012,
+  '0013_client_health': m0013,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {

@@ -29,7 +29,11 @@ export interface AccountSpec {
   /** The account's time zone as a fixed UTC offset in minutes (Moscow = 180). */
   utcOffsetMin?: number;
   limits?: Partial<Limits>;
+  /** Episodic accounts: active one month in every 3 (default) or 6. */
+  episodePeriodMonths?: EpisodePeriod;
 }
+
+export type EpisodePeriod = 3 | 6;
 
 export interface Account {
   seed: number;
@@ -39,6 +43,8 @@ export interface Account {
   profile: UsageProfile;
   utcOffsetMin: number;
   limits: Limits;
+  /** Optional so hand-made accounts stay valid: absent = 3 (quarterly). */
+  episodePeriodMonths?: EpisodePeriod;
 }
 
 export interface Counter {
@@ -95,6 +101,7 @@ export function resolveAccount(seed: number, index: number, spec: AccountSpec = 
       print: spec.limits?.print ?? r.pick(OTHER_LIMITS),
       export: spec.limits?.export ?? r.pick(OTHER_LIMITS),
     },
+    ...(spec.episodePeriodMonths ? { episodePeriodMonths: spec.episodePeriodMonths } : {}),
   };
 }
 
@@ -142,8 +149,9 @@ export function localDayStart(utcOffsetMin: number, year: number, month: number,
   return Date.UTC(year, month, day + 1) - utcOffsetMin * MIN_MS;
 }
 
-function isActiveEpisode(a: Account, year: number, month: number): boolean {
-  return (year * 12 + month) % 3 === hash32(a.seed, a.login, 'phase') % 3;
+export function isActiveEpisode(a: Account, year: number, month: number): boolean {
+  const p = a.episodePeriodMonths ?? 3;
+  return (year * 12 + month) % p === hash32(a.seed, a.login, 'phase') % p;
 }
 
 /** How a month goes for one account: per-day weights and the target units per kind. */

@@ -46,6 +46,13 @@ function isHoliday(day: number): boolean {
   );
 }
 
+/** Whether a local day falls in an active month of an episodic client (always, for the others). */
+export function inEpisode(p: ClientProfile, day: number): boolean {
+  if (!p.episode) return true;
+  const d = new Date(day * DAY);
+  return (d.getUTCFullYear() * 12 + d.getUTCMonth()) % p.episode.periodMonths === p.episode.phase;
+}
+
 // --- one user's day ------------------------------------------------------------------------------
 
 export interface DayPlan {
@@ -68,6 +75,7 @@ const INTENSITY = { heavy: 25, normal: 10, light: 4 } as const;
 export function userDayPlan(p: ClientProfile, u: SimUser, day: number): DayPlan | null {
   if (localDayNumber(u.registeredAt, p.utcOffsetMin) > day) return null;
   if (u.dormantFromDay !== null && day >= u.dormantFromDay) return null;
+  if (p.episode && !inEpisode(p, day)) return null;
   const r = new Rng(p.seed, 'plan', u.index, day);
   const dow = (day + 4) % 7; // 1970-01-01 was a Thursday
   const weekend = dow === 0 || dow === 6;

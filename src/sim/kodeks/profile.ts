@@ -107,6 +107,8 @@ export interface ClientProfile {
   /** Days of the ПК event journal each report carries (bulk SMART does not read). */
   eventLogDays: number;
   encoding: 'utf-8' | 'windows-1251';
+  /** Episodic usage (optional, so profiles saved before it stay valid). */
+  episode?: Episode;
 }
 
 export interface ProfileOptions {
@@ -126,6 +128,13 @@ export interface ProfileOptions {
   licenceEndDay?: string;
   encoding?: 'utf-8' | 'windows-1251';
   pkVersion?: string;
+  /** Episodic client: its users work only in the months whose index (year × 12 + month0) mod the period is the phase. */
+  episode?: Episode;
+}
+
+export interface Episode {
+  periodMonths: 3 | 6;
+  phase: number;
 }
 
 function translitInitial(name: string): string {
@@ -287,6 +296,7 @@ export function makeProfile(opts: ProfileOptions): ClientProfile {
     searchScale: opts.searchScale ?? 1,
     eventLogDays: opts.eventLogDays ?? 14,
     encoding: opts.encoding ?? 'utf-8',
+    ...(opts.episode ? { episode: opts.episode } : {}),
   };
 }
 

@@ -36,6 +36,10 @@ export const DASHBOARD_NAV: NavEntry[] = [
   { to: '/d/billing-analytics', key: 'dash.billingAnalytics', icon: 'card' },
   { to: '/d/online-search-queries', key: 'dash.onlineSearch', icon: 'search' },
   { to: '/d/quarterly', key: 'dash.quarterly', icon: 'chart' },
+  { to: '/d/renewal', key: 'dash.renewal', icon: 'card' },
+  { to: '/d/renewal-online', key: 'dash.renewalOnline', icon: 'card' },
+  { to: '/d/asrp', key: 'dash.asrp', icon: 'check' },
+  { to: '/d/client-health', key: 'dash.clientHealth', icon: 'pulse' },
 ];
 
 const COLLAPSE_KEY = 'smart.nav.collapsed';

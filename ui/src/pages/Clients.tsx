@@ -5,17 +5,20 @@
  * and open alerts; per online access the remainders, the last read and availability.
  */
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { apiGet, ENDPOINTS, type ClientOut, type ClientOverviewOut, type EmergencyRow } from '../api';
 import { useVariables } from '../components/DashboardFrame';
 import { Icon } from '../components/icons';
 import { StatusBox } from '../components/Panel';
 import { TablePanel, type Column } from '../components/TablePanel';
-import { t, type Key } from '../i18n';
+import { t, tx, type Key } from '../i18n';
 import { fmtDate, fmtDateTime, fmtDuration, fmtNum, fmtPct, fmtTime } from '../lib/format';
 import { DAY, HOUR } from '../lib/time';
+import { canAdmin, useMe } from '../auth';
 import { ClientLink, docsColor, docsPctColor } from './BillingStats';
+import { ReportLinks } from './Renewal';
+import { ReportUploadButton } from './ReportUpload';
 
 export function ClientsPage() {
   const [query, setQuery] = useState('');
@@ -74,6 +77,13 @@ export function ClientsPage() {
       key: 'managers',
       title: t('cl.col.managers'),
       value: (c) => c.managerIds.map((id) => managerName.get(id) ?? `#${id}`).join(', '),
+    },
+    {
+      key: 'renewalReport',
+      title: tx('Отчёт для ЛПР', 'Decision-maker report'),
+      value: () => null,
+      render: (c) => <ReportLinks clientId={c.id} year={new Date().getFullYear()} bare />,
+      filter: false,
     },
   ];
 
@@ -187,6 +197,9 @@ export function ClientPage() {
                         )}
                       </span>
                     ))}
+                <div className="client-renewal-report">
+                  <ReportLinks clientId={d.client.id} year={new Date().getFullYear()} />
+                </div>
               </div>
             </header>
             <section
@@ -266,7 +279,12 @@ function availClass(v: number | null): string {
   return 'text-red';
 }
 
+/** Loaded when first opened: the issue-8 agent script generator. */
+const AgentScriptDialog = lazy(() => import('./AgentScriptDialog'));
+
 function InstallationCard({ inst, now }: { inst: Inst; now: number }) {
+  const me = useMe().data;
+  const [scriptOpen, setScriptOpen] = useState(false);
   return (
     <article className="card" aria-labelledby={`inst-${inst.id}`} data-installation={inst.id}>
       <header className="card-head">
@@ -275,7 +293,23 @@ function InstallationCard({ inst, now }: { inst: Inst; now: number }) {
         {inst.openAlerts > 0 ? (
           <span className="tag tag-bad">{t('cp.openAlertsN', { n: inst.openAlerts })}</span>
         ) : null}
+        {inst.kind === 'agent' && canAdmin(me?.role) && (
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => setScriptOpen(true)}
+            data-testid="agent-script-open"
+          >
+            <Icon name="download" size={14} /> {tx('Скрипт агента', 'Agent script')}
+          </button>
+        )}
+        {canAdmin(me?.role) && <ReportUploadButton installationId={inst.id} />}
       </header>
+      {scriptOpen && (
+        <Suspense fallback={null}>
+          <AgentScriptDialog installationId={inst.id} host={inst.host} onClose={() => setScriptOpen(false)} />
+        </Suspense>
+      )}
       <div className="card-section">
         <h4>{t('cp.channels')}</h4>
         <ul className="channels">
