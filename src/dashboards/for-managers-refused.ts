@@ -1,9 +1,9 @@
 /**
  * The refused logons of «Для менеджеров»: the table per day, login and installation, and the accounts
- * refused per hour. Up to 800 hours (a month) both read the log by its time index; longer ranges read
- * `refused_logons_daily` (a row per installation, local day and login: src/ingest/refused-daily.ts) for
- * the days wholly inside the range and the log only for the two local days at its ends, so 13 months
- * over 1,000 installations read about a third of the rows, and the table only its newest days.
+ * refused per hour. Both read `refused_logons_daily` (a row per installation, local day and login:
+ * src/ingest/refused-daily.ts) for the local days wholly inside the range, and the log, by its time index,
+ * only for the parts of the two end days inside it: 13 months over 1,000 installations read a third of
+ * the log's rows, the table only its newest days, the chart only the installations it draws.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
@@ -11,15 +11,12 @@ import { licenceReasonSql } from '../ingest/refused-daily.js';
 import { localDayOf } from '../ingest/usage-rollup.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { ManagerAligned, RefusedDayRow } from './contract-managers.js';
-import { HOUR, localDayBounds, localDaySql } from './for-managers-days.js';
+import { HOUR, localDayBounds } from './for-managers-days.js';
 import { emptyAligned, installationSeries } from './for-managers-samples.js';
 import type { UserFilter } from './for-managers-users.js';
 import { bucketStarts, chooseStep, type Range } from './range.js';
 import { rank } from './series-read.js';
 import type { InstallationSubject } from './subjects.js';
-
-/** The widest range read from the log: the chart's hourly bars (800 of them). */
-const RAW_MAX_MS = 800 * HOUR;
 
 /** The refusals «из-за использования всех лицензий» (isLicenceRefusal), over the log's `r.reason`. */
 export const LICENCE_REASON = licenceReasonSql(sql.ref('r.reason'));
@@ -126,8 +123,8 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byNewestDay = (x: DayCount, y: DayCount) =>
   cmp(y.day, x.day) || y.count - x.count || cmp(x.login, y.login) || x.installationId - y.installationId;
 
-/** The table over a long range: totals per day first, then the rows of the newest days only. */
-async function refusedTableLong(
+/** Totals per day first, then the rows of the newest days only. */
+async function refusedTableRows(
   ctx: AppContext,
   subjects: readonly InstallationSubject[],
   range: Range,
@@ -186,36 +183,6 @@ async function refusedTableLong(
   return { list, total };
 }
 
-/** The table over a short range, grouped in SQL from the log. */
-async function refusedTableShort(
-  ctx: AppContext,
-  ids: readonly number[],
-  range: Range,
-  rows: number,
-  filter: UserFilter,
-): Promise<{ list: DayCount[]; total: number }> {
-  const day = localDaySql(ctx.dbKind, sql`r.at`, sql`i.utc_offset_min`);
-  const r = await sql<{ installation_id: number; login: string; day: string; n: number; total: number }>`
-    select r.installation_id, r.login, ${day} as day, count(*) as n, count(*) over () as total
-    from refused_logons r
-    join installations i on i.id = r.installation_id
-    where r.installation_id in (${sql.join([...ids])}) and r.at >= ${range.from} and r.at <= ${range.to}
-      and ${LICENCE_REASON}${refusedUserConditions(filter)}
-    group by r.installation_id, r.login, ${day}
-    order by ${day} desc, count(*) desc, ${sql.raw(ctx.dbKind === 'postgres' ? 'r.login collate "C"' : 'r.login')},
-      r.installation_id
-    limit ${rows}`.execute(ctx.db);
-  return {
-    list: r.rows.map((x) => ({
-      installationId: Number(x.installation_id),
-      login: x.login,
-      day: x.day,
-      count: Number(x.n),
-    })),
-    total: r.rows.length ? Number(r.rows[0]!.total) : 0,
-  };
-}
-
 /**
  * «Пользователи и количество раз которые не смогли подключиться из-за использования всех лицензий в
  * течение 1 дня»: per installation, login and local day, the refusals in the range; the newest days
@@ -230,10 +197,7 @@ export async function refusedTable(
 ): Promise<{ rows: RefusedDayRow[]; total: number }> {
   if (subjects.length === 0) return { rows: [], total: 0 };
   const byId = new Map(subjects.map((s) => [s.id, s]));
-  const { list, total } =
-    range.to - range.from > RAW_MAX_MS
-      ? await refusedTableLong(ctx, subjects, range, rows, filter)
-      : await refusedTableShort(ctx, [...byId.keys()], range, rows, filter);
+  const { list, total } = await refusedTableRows(ctx, subjects, range, rows, filter);
   return {
     rows: list.map((x) => {
       const s = byId.get(x.installationId)!;
@@ -254,8 +218,8 @@ export async function refusedTable(
 /** Per installation, the accounts refused in each hour (ms of its start) of [start, end], and the refusals. */
 type HourCounts = Map<number, { hours: Map<number, number>; refusals: number }>;
 
-/** Over a long range: the ranking from the daily rows' sums, the hours of the top `limit` from their masks. */
-async function hourCountsLong(
+/** The ranking from the daily rows' sums; the hours of the top `limit` from their masks, summed per bit in SQL. */
+async function hourCounts(
   ctx: AppContext,
   subjects: readonly InstallationSubject[],
   start: number,
@@ -298,47 +262,24 @@ async function hourCountsLong(
     .map((g) => ({ ...g, ids: g.ids.filter((id) => top.has(id)) }))
     .filter((g) => g.ids.length > 0);
   if (topSplits.length > 0) {
-    const masks = await sql<{ installation_id: number; day: string; hours: number }>`
-      select r.installation_id, r.day, r.hours from (${interiorRows(
+    // A row is one login, so the sum of a bit over a day's rows is the accounts refused in that hour.
+    const bits = Array.from({ length: 24 }, (_, b) => sql.raw(`sum((r.hours >> ${b}) & 1) as h${b}`));
+    const perDay = await sql<Record<string, number | string> & { installation_id: number; day: string }>`
+      select r.installation_id, r.day, ${sql.join(bits)} from (${interiorRows(
         topSplits,
         sql`r.installation_id, r.day, r.hours`,
         sql``,
-      )}) r`.execute(ctx.db);
+      )}) r group by r.installation_id, r.day`.execute(ctx.db);
     const offsetOf = new Map(subjects.map((s) => [s.id, s.utcOffsetMin]));
-    for (const m of masks.rows) {
+    for (const m of perDay.rows) {
       const id = Number(m.installation_id);
       const dayStart = localDayBounds(m.day, offsetOf.get(id)!).start;
       const h = entry(id).hours;
-      for (let bits = Number(m.hours), b = 0; bits > 0; bits >>>= 1, b += 1)
-        if (bits & 1) h.set(dayStart + b * HOUR, (h.get(dayStart + b * HOUR) ?? 0) + 1);
+      for (let b = 0; b < 24; b += 1) {
+        const n = Number(m[`h${b}`]);
+        if (n > 0) h.set(dayStart + b * HOUR, (h.get(dayStart + b * HOUR) ?? 0) + n);
+      }
     }
-  }
-  return { counts, refusals };
-}
-
-/** Over a short range: the log grouped per installation and hour in SQL. */
-async function hourCountsShort(
-  ctx: AppContext,
-  ids: readonly number[],
-  start: number,
-  end: number,
-): Promise<{ counts: HourCounts; refusals: Map<number, number> }> {
-  const base = sql.lit(Math.floor(start / HOUR) * HOUR);
-  const r = await sql<{ installation_id: number; h: number; n: number; refusals: number }>`
-    select installation_id, (at - ${base}) / ${sql.lit(HOUR)} as h, count(distinct login) as n, count(*) as refusals
-    from refused_logons
-    where installation_id in (${sql.join([...ids])}) and at >= ${start} and at <= ${end}
-    group by installation_id, (at - ${base}) / ${sql.lit(HOUR)}`.execute(ctx.db);
-  const counts: HourCounts = new Map();
-  const refusals = new Map<number, number>();
-  const first = Math.floor(start / HOUR) * HOUR;
-  for (const x of r.rows) {
-    const id = Number(x.installation_id);
-    let e = counts.get(id);
-    if (!e) counts.set(id, (e = { hours: new Map(), refusals: 0 }));
-    e.hours.set(first + Number(x.h) * HOUR, Number(x.n));
-    e.refusals += Number(x.refusals);
-    refusals.set(id, e.refusals);
   }
   return { counts, refusals };
 }
@@ -360,8 +301,8 @@ function topIds(
 
 /**
  * «Количество пользователей не смогли подключиться за 1 час»: per installation, the accounts refused a
- * logon (for any reason) within an hour. Up to a month a bar is an hour; longer ranges draw wider bars,
- * each the busiest hour inside it, so the value still reads «за 1 час». Ranked by the refusals of the
+ * logon (for any reason) within an hour. Up to 800 hours (a month) a bar is an hour; longer ranges draw
+ * wider bars, each the busiest hour inside it, so the value still reads «за 1 час». Ranked by the refusals of the
  * range, most first; installations without any are left out.
  */
 export async function refusedPerHour(
@@ -376,10 +317,7 @@ export async function refusedPerHour(
   if (subjects.length === 0) return out;
   const byId = new Map(subjects.map((s) => [s.id, s]));
   const start = starts[0]!;
-  const { counts, refusals } =
-    range.to - range.from > RAW_MAX_MS
-      ? await hourCountsLong(ctx, subjects, start, range.to, limit)
-      : await hourCountsShort(ctx, [...byId.keys()], start, range.to);
+  const { counts, refusals } = await hourCounts(ctx, subjects, start, range.to, limit);
   const top = topIds(subjects, refusals, limit);
   out.total = [...refusals.values()].filter((n) => n > 0).length;
   out.series = top.map((id) => {

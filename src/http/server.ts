@@ -28,5 +28,22 @@ export async function startServer(runtime: Runtime, opts: StartServerOptions): P
   const port = typeof address === 'object' && address !== null ? address.port : opts.port;
   const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return { url, app, close: () => app.close() };
+  return { url, app, close: () => closeGracefully(app) };
+}
+
+/** How long requests in flight may finish when the server stops before their connections are cut. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Stops listening and waits for requests in flight, but not for ever: a client that keeps sending on a
+ * kept-alive connection (an agent uploading every few seconds) would hold the stop for the whole
+ * keep-alive timeout (72 s) otherwise.
+ */
+async function closeGracefully(app: FastifyInstance): Promise<void> {
+  const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+  }
 }

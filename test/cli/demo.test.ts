@@ -119,6 +119,16 @@ describe.each(DB_KINDS)('smart demo (%s)', (kind) => {
       ]);
       // Head of Филиал Север: Иванов (in its department) and Сидоров (in the branch).
       expect(await installationsAs('head')).toHaveLength(8);
+      // The demo dealer's sysinfo goes to the simulated ASRP the demo started (it answers on loopback).
+      const asrpUrl = (/simulated ASRP \((http:\/\/\S+)\)/.exec(out) ?? [])[1];
+      expect(asrpUrl).toBeDefined();
+      const settings = await t
+        .db()
+        .db.selectFrom('asrp_settings')
+        .select(['enabled', 'endpoint', 'schedule_s'])
+        .executeTakeFirstOrThrow();
+      expect(settings).toMatchObject({ enabled: 1, schedule_s: 3600 });
+      expect(settings.endpoint.startsWith(asrpUrl!)).toBe(true);
     } finally {
       stop.abort();
     }
