@@ -218,7 +218,7 @@ export async function refusedTable(
 /** Per installation, the accounts refused in each hour (ms of its start) of [start, end], and the refusals. */
 type HourCounts = Map<number, { hours: Map<number, number>; refusals: number }>;
 
-/** The ranking from the daily rows' sums; the hours of the top `limit` from their masks, summed per bit in SQL. */
+/** The ranking from the daily rows' sums; the hours of the top `limit` from their masks (a bit is a login in an hour). */
 async function hourCounts(
   ctx: AppContext,
   subjects: readonly InstallationSubject[],
@@ -262,23 +262,20 @@ async function hourCounts(
     .map((g) => ({ ...g, ids: g.ids.filter((id) => top.has(id)) }))
     .filter((g) => g.ids.length > 0);
   if (topSplits.length > 0) {
-    // A row is one login, so the sum of a bit over a day's rows is the accounts refused in that hour.
-    const bits = Array.from({ length: 24 }, (_, b) => sql.raw(`sum((r.hours >> ${b}) & 1) as h${b}`));
-    const perDay = await sql<Record<string, number | string> & { installation_id: number; day: string }>`
-      select r.installation_id, r.day, ${sql.join(bits)} from (${interiorRows(
+    // A row is one login: each bit set adds one account to its hour.
+    const masks = await sql<{ installation_id: number; day: string; hours: number }>`
+      select r.installation_id, r.day, r.hours from (${interiorRows(
         topSplits,
         sql`r.installation_id, r.day, r.hours`,
         sql``,
-      )}) r group by r.installation_id, r.day`.execute(ctx.db);
+      )}) r`.execute(ctx.db);
     const offsetOf = new Map(subjects.map((s) => [s.id, s.utcOffsetMin]));
-    for (const m of perDay.rows) {
+    for (const m of masks.rows) {
       const id = Number(m.installation_id);
       const dayStart = localDayBounds(m.day, offsetOf.get(id)!).start;
       const h = entry(id).hours;
-      for (let b = 0; b < 24; b += 1) {
-        const n = Number(m[`h${b}`]);
-        if (n > 0) h.set(dayStart + b * HOUR, (h.get(dayStart + b * HOUR) ?? 0) + n);
-      }
+      for (let bits = Number(m.hours), b = 0; bits > 0; bits >>>= 1, b += 1)
+        if (bits & 1) h.set(dayStart + b * HOUR, (h.get(dayStart + b * HOUR) ?? 0) + 1);
     }
   }
   return { counts, refusals };
