@@ -100,12 +100,9 @@ async function trendsOf(ctx: AppContext, rows: Row[]): Promise<Map<number, numbe
   return out;
 }
 
-export async function listClientHealth(
-  ctx: AppContext,
-  actor: Actor,
-  q: HealthListQuery,
-): Promise<{ items: HealthItem[] }> {
-  let query = ctx.db
+/** Stored health days with the client's name: the columns of `Row`. */
+const healthRows = (ctx: AppContext) =>
+  ctx.db
     .selectFrom('client_health_daily as h')
     .innerJoin('clients as c', 'c.id', 'h.client_id')
     .select([
@@ -120,7 +117,14 @@ export async function listClientHealth(
       'h.early_exhaustion',
       'h.measures',
       'h.signals',
-    ])
+    ]);
+
+export async function listClientHealth(
+  ctx: AppContext,
+  actor: Actor,
+  q: HealthListQuery,
+): Promise<{ items: HealthItem[] }> {
+  let query = healthRows(ctx)
     .where(clientVisible(actor.scope, 'h.client_id'))
     .where(
       'h.day',
@@ -173,22 +177,7 @@ export async function clientHealthHistory(
     .where('client_id', '=', clientId)
     .executeTakeFirst();
   if (!last?.day) return { clientId, client: client.short_name, points: [], latest: null };
-  const rows = (await ctx.db
-    .selectFrom('client_health_daily as h')
-    .innerJoin('clients as c', 'c.id', 'h.client_id')
-    .select([
-      'h.client_id',
-      'h.dealer_id',
-      'c.short_name',
-      'h.day',
-      'h.score',
-      'h.band',
-      'h.profile',
-      'h.profile_detail',
-      'h.early_exhaustion',
-      'h.measures',
-      'h.signals',
-    ])
+  const rows = (await healthRows(ctx)
     .where('h.client_id', '=', clientId)
     .where('h.day', '>', shiftDay(last.day, -days))
     .orderBy('h.day')

@@ -7,12 +7,7 @@
  */
 import type { AppContext } from '../context.js';
 import { chunked } from '../dashboards/rank.js';
-import {
-  visibleInstallations,
-  visibleOnlineAccesses,
-  type InstallationSubject,
-  type OnlineSubject,
-} from '../dashboards/subjects.js';
+import { visibleInstallations, visibleOnlineAccesses } from '../dashboards/subjects.js';
 import type { Actor } from '../tenancy/scope.js';
 import {
   INSTALLATION_METRICS,
@@ -126,76 +121,89 @@ function pageOfClients<S extends { clientId: number; client: string }>(
 
 const scopeQuery = (q: RenewalQuery) => ({ ...q, installationId: undefined, onlineAccessId: undefined });
 
-export async function renewalDashboard(
+/**
+ * One page of the actor's clients for the year: each client's managers and, through `shape`, what its
+ * subjects' months make of it. The two dashboards differ only in the subjects and their months.
+ */
+async function clientPage<S extends { id: number; clientId: number; client: string }, M, C>(
+  ctx: AppContext,
+  actor: Actor,
+  q: RenewalQuery,
+  now: number,
+  visible: (ctx: AppContext, actor: Actor, q: ReturnType<typeof scopeQuery>) => Promise<S[]>,
+  load: (ctx: AppContext, ids: readonly number[], year: number) => Promise<Map<number, M>>,
+  shape: (subjects: S[], months: Map<number, M>, year: number) => C,
+) {
+  const year = q.year ?? moscowYear(now);
+  const subjects = await visible(ctx, actor, scopeQuery(q));
+  const { total, offset, limit, page } = pageOfClients(subjects, q);
+  const ids = page.flatMap((g) => g.subjects.map((s) => s.id));
+  const [months, managers] = await Promise.all([
+    load(ctx, ids, year),
+    clientManagers(
+      ctx,
+      page.map((g) => g.clientId),
+    ),
+  ]);
+  return {
+    year,
+    months: monthsOf(year),
+    total,
+    offset,
+    limit,
+    clients: page.map((g) => ({
+      clientId: g.clientId,
+      client: g.client,
+      managers: managers.get(g.clientId) ?? [],
+      ...shape(g.subjects, months, year),
+    })),
+  };
+}
+
+export function renewalDashboard(
   ctx: AppContext,
   actor: Actor,
   q: RenewalQuery,
   now: number,
 ): Promise<RenewalOut> {
-  const year = q.year ?? moscowYear(now);
-  const subjects = await visibleInstallations(ctx, actor, scopeQuery(q));
-  const { total, offset, limit, page } = pageOfClients<InstallationSubject>(subjects, q);
-  const ids = page.flatMap((g) => g.subjects.map((s) => s.id));
-  const [months, managers] = await Promise.all([
-    loadInstallationMonths(ctx, ids, year),
-    clientManagers(
-      ctx,
-      page.map((g) => g.clientId),
-    ),
-  ]);
-  return {
-    year,
-    months: monthsOf(year),
-    total,
-    offset,
-    limit,
-    clients: page.map((g) => ({
-      clientId: g.clientId,
-      client: g.client,
-      managers: managers.get(g.clientId) ?? [],
-      installations: g.subjects.map((s) => ({ id: s.id, host: s.host })),
+  return clientPage(
+    ctx,
+    actor,
+    q,
+    now,
+    visibleInstallations,
+    loadInstallationMonths,
+    (subjects, months, year) => ({
+      installations: subjects.map((s) => ({ id: s.id, host: s.host })),
       rows: installationRows(
-        g.subjects.map((s) => months.get(s.id)),
+        subjects.map((s) => months.get(s.id)),
         year,
       ),
-    })),
-  };
+    }),
+  );
 }
 
-export async function renewalOnlineDashboard(
+export function renewalOnlineDashboard(
   ctx: AppContext,
   actor: Actor,
   q: RenewalQuery,
   now: number,
 ): Promise<RenewalOnlineOut> {
-  const year = q.year ?? moscowYear(now);
-  const subjects = await visibleOnlineAccesses(ctx, actor, scopeQuery(q));
-  const { total, offset, limit, page } = pageOfClients<OnlineSubject>(subjects, q);
-  const ids = page.flatMap((g) => g.subjects.map((s) => s.id));
-  const [months, managers] = await Promise.all([
-    loadOnlineMonths(ctx, ids, year),
-    clientManagers(
-      ctx,
-      page.map((g) => g.clientId),
-    ),
-  ]);
-  return {
-    year,
-    months: monthsOf(year),
-    total,
-    offset,
-    limit,
-    clients: page.map((g) => ({
-      clientId: g.clientId,
-      client: g.client,
-      managers: managers.get(g.clientId) ?? [],
-      accesses: g.subjects.map((s) => ({
+  return clientPage(
+    ctx,
+    actor,
+    q,
+    now,
+    visibleOnlineAccesses,
+    loadOnlineMonths,
+    (subjects, months, year) => ({
+      accesses: subjects.map((s) => ({
         id: s.id,
         login: s.login,
         host: s.host,
         catalog: s.catalog,
         rows: onlineRows(months.get(s.id), year),
       })),
-    })),
-  };
+    }),
+  );
 }

@@ -1,16 +1,15 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { acceptReport, type ParsedFileName } from '../../ingest/accept.js';
-import { precheckReport } from '../../ingest/precheck.js';
+import type { ParsedFileName } from '../../ingest/accept.js';
 import type { Ingest } from '../../ingest/service.js';
-import { PayloadTooLargeError } from '../../ingest/spool.js';
 import { getInstallation } from '../../inventory/installations.js';
-import { AppError, ValidationError } from '../../lib/errors.js';
+import { ValidationError } from '../../lib/errors.js';
 import type { Runtime } from '../../runtime.js';
 import { requireWrite } from '../../tenancy/scope.js';
 import { actorOf } from '../auth.js';
 import { ErrorBody, IdParams, writeErrors } from '../schemas.js';
+import { acceptUpload, mapMultipartError } from './upload.js';
 
 export interface ManualUploadRouteOptions {
   runtime: Runtime;
@@ -30,16 +29,6 @@ const ManualUploadOut = z.object({
   /** The same content was already stored; nothing new was recorded. */
   duplicate: z.boolean(),
 });
-
-function mapMultipartError(e: unknown, limit: number): unknown {
-  if (e instanceof AppError) return e;
-  const code = (e as { code?: string }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return new PayloadTooLargeError(limit);
-  if (typeof code === 'string' && code.startsWith('FST_')) {
-    return ValidationError.about('file', `the multipart body could not be read: ${(e as Error).message}`);
-  }
-  return e;
-}
 
 /**
  * «Загрузить файл отчёта»: a report carried in from a closed contour (the Node agent's output folder),
@@ -80,7 +69,7 @@ export const manualUploadRoutes: FastifyPluginAsyncZod<ManualUploadRouteOptions>
       try {
         file = await req.file();
       } catch (e) {
-        throw mapMultipartError(e, ingest.maxUploadBytes);
+        throw mapMultipartError(e, ingest.maxUploadBytes, 'file');
       }
       if (!file || file.fieldname !== 'file') {
         file?.file.resume();
@@ -100,25 +89,8 @@ export const manualUploadRoutes: FastifyPluginAsyncZod<ManualUploadRouteOptions>
         sourceName: inst.sourceKey,
         ...kind,
       };
-      let result;
-      try {
-        result = await acceptReport(
-          ctx,
-          { dealerId: inst.dealerId, installationId: inst.id },
-          name,
-          file.file,
-          {
-            spool: ingest.spool,
-            nodeId: ingest.nodeId,
-            maxBytes: ingest.maxUploadBytes,
-            via: 'manual',
-            precheck: precheckReport,
-          },
-        );
-      } catch (e) {
-        throw mapMultipartError(e, ingest.maxUploadBytes);
-      }
-      ingest.processor.kick();
+      const auth = { dealerId: inst.dealerId, installationId: inst.id };
+      const result = await acceptUpload(ctx, ingest, auth, name, file.file, 'manual', 'file');
       return reply
         .code(result.duplicate ? 200 : 201)
         .send({ reportId: result.reportId, fileName: name.fileName, duplicate: result.duplicate });

@@ -1,7 +1,16 @@
+import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { acceptReport, authenticateUpload, hasArrived, parseUploadFileName } from '../../ingest/accept.js';
+import type { AppContext } from '../../context.js';
+import {
+  acceptReport,
+  authenticateUpload,
+  hasArrived,
+  parseUploadFileName,
+  type AcceptResult,
+  type ParsedFileName,
+} from '../../ingest/accept.js';
 import { precheckReport } from '../../ingest/precheck.js';
 import type { Ingest } from '../../ingest/service.js';
 import { PayloadTooLargeError } from '../../ingest/spool.js';
@@ -73,19 +82,7 @@ export async function uploadRoutes(app: FastifyInstance, opts: UploadRouteOption
       file.file.resume();
       throw e;
     }
-    let result;
-    try {
-      result = await acceptReport(ctx, auth, name, file.file, {
-        spool: ingest.spool,
-        nodeId: ingest.nodeId,
-        maxBytes: ingest.maxUploadBytes,
-        via: 'agent',
-        precheck: precheckReport,
-      });
-    } catch (e) {
-      throw mapMultipartError(e, ingest.maxUploadBytes);
-    }
-    ingest.processor.kick();
+    const result = await acceptUpload(ctx, ingest, auth, name, file.file, 'agent');
     return reply.type('text/plain; charset=utf-8').send(JSON.stringify({ ok: true, path: result.path }));
   });
 
@@ -104,12 +101,49 @@ export async function uploadRoutes(app: FastifyInstance, opts: UploadRouteOption
   );
 }
 
-function mapMultipartError(e: unknown, limit: number): unknown {
+/**
+ * What the multipart reader throws, as the service's errors: over the limit is 413, a malformed body
+ * 400 (naming `field` when the route names its inputs); anything else passes through.
+ */
+export function mapMultipartError(e: unknown, limit: number, field: string | null = null): unknown {
   if (e instanceof AppError) return e;
   const code = (e as { code?: string }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return new PayloadTooLargeError(limit);
   if (typeof code === 'string' && code.startsWith('FST_')) {
-    return new ValidationError(`the multipart body could not be read: ${(e as Error).message}`);
+    return new ValidationError(
+      `the multipart body could not be read: ${(e as Error).message}`,
+      [],
+      field === null ? null : [field],
+    );
   }
   return e;
+}
+
+/**
+ * Stores one uploaded report through the spool and wakes the processor. The body is read while it is
+ * stored, so a multipart error can surface here too: it is mapped as by mapMultipartError.
+ */
+export async function acceptUpload(
+  ctx: AppContext,
+  ingest: Ingest,
+  auth: { dealerId: number; installationId: number | null },
+  name: ParsedFileName,
+  body: Readable,
+  via: 'agent' | 'manual',
+  field: string | null = null,
+): Promise<AcceptResult> {
+  let result;
+  try {
+    result = await acceptReport(ctx, auth, name, body, {
+      spool: ingest.spool,
+      nodeId: ingest.nodeId,
+      maxBytes: ingest.maxUploadBytes,
+      via,
+      precheck: precheckReport,
+    });
+  } catch (e) {
+    throw mapMultipartError(e, ingest.maxUploadBytes, field);
+  }
+  ingest.processor.kick();
+  return result;
 }

@@ -23,8 +23,15 @@ import { tx } from '../i18n';
 import { useDashboardState, type DashboardDef } from '../lib/dashboard';
 import { fmtDuration, fmtNum } from '../lib/format';
 import { tableStatus } from './analytics-common';
-import { ClientLink } from './BillingStats';
-import { TilesPanel, timeColumn, useTileFilter } from './tiles-common';
+import {
+  clientLinkColumn,
+  filterTile,
+  hostColumn,
+  installationRows,
+  TilesPanel,
+  timeColumn,
+  useTileFilter,
+} from './tiles-common';
 
 export const DEF: DashboardDef = {
   id: 'asrp',
@@ -94,24 +101,16 @@ export function AsrpPage() {
   const me = useMe();
   const role = me.data?.role;
   const all = q.data?.installations ?? [];
-  const { chosen, pick, shown } = useTileFilter(state, 'show', q.data !== undefined);
+  const filter = useTileFilter(state, 'show', q.data !== undefined);
+  const chosen = filter.chosen;
   const count = (s: Standing) => all.filter((r) => standing(r) === s).length;
 
   const tiles: StatTile[] = [
-    {
-      key: 'all',
-      label: tx('Установок', 'Installations'),
-      value: shown(all.length),
-      color: 'blue',
-      onClick: () => pick(null),
-      pressed: chosen === null,
-    },
-    ...(['accepted', 'repeat', 'warning', 'error', 'never'] as const).map((s): StatTile => {
+    filterTile(filter, null, all.length, { label: tx('Установок', 'Installations'), color: 'blue' }),
+    ...(['accepted', 'repeat', 'warning', 'error', 'never'] as const).map((s) => {
       const n = count(s);
-      return {
-        key: s,
+      return filterTile(filter, s, n, {
         label: capitalized(outcomeText(s)),
-        value: shown(n),
         color: s === 'never' || n === 0 ? 'grey' : (COLOR[s] ?? 'grey'),
         hint:
           s === 'repeat'
@@ -120,21 +119,14 @@ export function AsrpPage() {
                 'ASRP already has this file: usually no fresh export arrived within a week',
               )
             : undefined,
-        onClick: () => pick(s),
-        pressed: chosen === s,
-      };
+      });
     }),
   ];
   const rows = chosen ? all.filter((r) => standing(r) === chosen) : all;
 
   const columns: Column<AsrpInstallationRow>[] = [
-    {
-      key: 'client',
-      title: tx('Клиент', 'Client'),
-      value: (r) => r.client,
-      render: (r) => <ClientLink id={r.clientId} name={r.client} />,
-    },
-    { key: 'host', title: 'host', value: (r) => r.host },
+    clientLinkColumn(),
+    hostColumn(),
     {
       key: 'state',
       title: tx('Состояние', 'State'),
@@ -198,12 +190,7 @@ export function AsrpPage() {
 
   const logColumns: Column<AsrpLogRow>[] = [
     timeColumn('at', tx('Время', 'Time'), (r) => r.at),
-    {
-      key: 'client',
-      title: tx('Клиент', 'Client'),
-      value: (r) => r.client,
-      render: (r) => <ClientLink id={r.clientId} name={r.client} />,
-    },
+    clientLinkColumn(),
     {
       key: 'state',
       title: tx('Состояние', 'State'),
@@ -242,6 +229,28 @@ export function AsrpPage() {
       filter: false,
     },
   ];
+  // «Статус: Принят» and «Статус: не "ок"»: the hours with at least one such upload.
+  const hourPanel = ({
+    field,
+    ...text
+  }: {
+    field: 'accepted' | 'notOk';
+    id: string;
+    title: string;
+    description: string;
+    emptyText: string;
+  }) => (
+    <TablePanel
+      {...text}
+      rows={hourly.filter((h) => h[field] > 0)}
+      columns={hourColumns(field)}
+      rowKey={(r) => r.hour}
+      pageSize={10}
+      csvName={`asrp-${text.id}.csv`}
+      span="half"
+      status={tableStatus(q)}
+    />
+  );
 
   return (
     <DashboardFrame
@@ -270,38 +279,26 @@ export function AsrpPage() {
         label={tx('Состояние отправки', 'Upload state')}
         tiles={tiles}
       />
-      <TablePanel
-        id="accepted"
-        title={tx('Статус: Принят', 'Status: accepted')}
-        description={tx(
+      {hourPanel({
+        field: 'accepted',
+        id: 'accepted',
+        title: tx('Статус: Принят', 'Status: accepted'),
+        description: tx(
           'Сколько файлов sysinfo АСРП принял в обработку за час. При большом объёме АСРП может обрабатывать их медленно.',
           'How many sysinfo files ASRP accepted for processing per hour.',
-        )}
-        rows={hourly.filter((h) => h.accepted > 0)}
-        columns={hourColumns('accepted')}
-        rowKey={(r) => r.hour}
-        pageSize={10}
-        csvName="asrp-accepted.csv"
-        span="half"
-        emptyText={tx('Нет принятых файлов за период', 'Nothing accepted in the range')}
-        status={tableStatus(q)}
-      />
-      <TablePanel
-        id="not-ok"
-        title={tx('Статус: не "ок"', 'Status: not "ok"')}
-        description={tx(
+        ),
+        emptyText: tx('Нет принятых файлов за период', 'Nothing accepted in the range'),
+      })}
+      {hourPanel({
+        field: 'notOk',
+        id: 'not-ok',
+        title: tx('Статус: не "ок"', 'Status: not "ok"'),
+        description: tx(
           'Сколько отправок за час не закончились приёмом: «Повтор», отказ АСРП или ошибка отправки. Показывает масштаб проблемы.',
           'Uploads per hour that did not end in acceptance: «Повтор», a refusal or a failed upload.',
-        )}
-        rows={hourly.filter((h) => h.notOk > 0)}
-        columns={hourColumns('notOk')}
-        rowKey={(r) => r.hour}
-        pageSize={10}
-        csvName="asrp-not-ok.csv"
-        span="half"
-        emptyText={tx('Проблем за период нет', 'No problems in the range')}
-        status={tableStatus(q)}
-      />
+        ),
+        emptyText: tx('Проблем за период нет', 'No problems in the range'),
+      })}
       <TablePanel
         id="installations"
         title={tx('Установки', 'Installations')}
@@ -311,8 +308,7 @@ export function AsrpPage() {
         )}
         rows={rows}
         columns={columns}
-        rowKey={(r) => r.installationId}
-        rowLink={(r) => `/clients/${r.clientId}`}
+        {...installationRows}
         pageSize={25}
         csvName="asrp-installations.csv"
         emptyText={tx('Нет таких установок', 'No such installations')}

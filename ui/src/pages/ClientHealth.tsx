@@ -93,25 +93,32 @@ function profileCell(r: HealthItem): string {
     : tx('{p}: активный месяц', '{p}: active month', { p: base });
 }
 
-function Select<T extends string>(props: {
-  label: string;
-  value: T | '';
+/** One filter of the page: its options, how each is named, and the chosen one ('' for all). */
+interface Choice<T extends string> {
   options: readonly T[];
   title: (v: T) => string;
-  onChange: (v: T | '') => void;
-}) {
+  value: T | '';
+  set: (v: T | '') => void;
+}
+
+function useChoice<T extends string>(options: readonly T[], title: (v: T) => string): Choice<T> {
+  const [value, set] = useState<T | ''>('');
+  return { options, title, value, set };
+}
+
+function Select<T extends string>({ label, choice }: { label: string; choice: Choice<T> }) {
   return (
     <label className="variable">
-      <span className="variable-label">{props.label}</span>
+      <span className="variable-label">{label}</span>
       <select
         className="variable-value"
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value as T | '')}
+        value={choice.value}
+        onChange={(e) => choice.set(e.target.value as T | '')}
       >
         <option value="">{tx('Все', 'All')}</option>
-        {props.options.map((o) => (
+        {choice.options.map((o) => (
           <option key={o} value={o}>
-            {props.title(o)}
+            {choice.title(o)}
           </option>
         ))}
       </select>
@@ -120,19 +127,23 @@ function Select<T extends string>(props: {
 }
 
 export function ClientHealthPage() {
-  const [band, setBand] = useState<(typeof BANDS)[number] | ''>('');
-  const [profile, setProfile] = useState<(typeof PROFILES)[number] | ''>('');
-  const [signal, setSignal] = useState<(typeof SIGNALS)[number] | ''>('');
+  const band = useChoice(BANDS, bandTitle);
+  const profile = useChoice(PROFILES, profileTitle);
+  const signal = useChoice(SIGNALS, signalTitle);
   const [selected, setSelected] = useState<number | null>(null);
   useEffect(() => {
     document.title = `${tx('Здоровье клиентов', 'Client health')} · SMART`;
   }, []);
   const list = useQuery({
-    queryKey: ['client-health', band, profile, signal],
+    queryKey: ['client-health', band.value, profile.value, signal.value],
     queryFn: ({ signal: abort }) =>
       apiGet<HealthList>(
         '/api/client-health',
-        { band: band || undefined, profile: profile || undefined, signal: signal || undefined },
+        {
+          band: band.value || undefined,
+          profile: profile.value || undefined,
+          signal: signal.value || undefined,
+        },
         abort,
       ),
   });
@@ -219,27 +230,9 @@ export function ClientHealthPage() {
         <h1 className="dash-title">{tx('Здоровье клиентов', 'Client health')}</h1>
       </div>
       <div className="variables" role="toolbar">
-        <Select
-          label={tx('Уровень', 'Band')}
-          value={band}
-          options={BANDS}
-          title={bandTitle}
-          onChange={setBand}
-        />
-        <Select
-          label={tx('Профиль', 'Profile')}
-          value={profile}
-          options={PROFILES}
-          title={profileTitle}
-          onChange={setProfile}
-        />
-        <Select
-          label={tx('Сигнал', 'Signal')}
-          value={signal}
-          options={SIGNALS}
-          title={signalTitle}
-          onChange={setSignal}
-        />
+        <Select label={tx('Уровень', 'Band')} choice={band} />
+        <Select label={tx('Профиль', 'Profile')} choice={profile} />
+        <Select label={tx('Сигнал', 'Signal')} choice={signal} />
       </div>
       <div className="grid">
         <TablePanel

@@ -6,14 +6,19 @@
  */
 import type { OnlineRowKind, RenewalOnlineOut } from '../../../src/renewal/contract';
 import { ENDPOINTS } from '../api';
-import { DashboardFrame, useDashQuery } from '../components/DashboardFrame';
-import { TablePanel, type Column } from '../components/TablePanel';
+import type { Column } from '../components/TablePanel';
 import { tx } from '../i18n';
 import { useDashboardState, type DashboardDef } from '../lib/dashboard';
 import { fmtNum } from '../lib/format';
-import { ClientLink } from './BillingStats';
-import { ChangeCell, changeCsv, ClientPager, monthTitles, PAGE, ReportLinks, useYear } from './Renewal';
-import type { Change } from '../../../src/renewal/contract';
+import {
+  clientColumn,
+  monthColumns,
+  RenewalTable,
+  rowPair,
+  useRenewalData,
+  type FigureTitles,
+  type RenewalRow,
+} from './renewal-common';
 
 export const DEF: DashboardDef = {
   id: 'renewal-online',
@@ -23,63 +28,41 @@ export const DEF: DashboardDef = {
   variables: ['unit', 'manager', 'client'],
 };
 
-function kindTitle(k: OnlineRowKind): { remaining: string; used: string } {
-  switch (k) {
-    case 'docs':
-      return {
-        remaining: tx('Остаток биллинга документов', 'Documents left'),
-        used: tx('Документов использовано, изменение', 'Documents used, change'),
-      };
-    case 'search':
-      return {
-        remaining: tx('Остаток поиска', 'Searches left'),
-        used: tx('Поисков использовано, изменение', 'Searches used, change'),
-      };
-    case 'print':
-      return {
-        remaining: tx('Остаток печати', 'Prints left'),
-        used: tx('Печати использовано, изменение', 'Prints used, change'),
-      };
-    case 'export':
-      return {
-        remaining: tx('Остаток выгрузки', 'Downloads left'),
-        used: tx('Выгрузки использовано, изменение', 'Downloads used, change'),
-      };
-  }
-}
+// Per limit: the remainder row, then the units used with their change.
+const TITLES: Record<OnlineRowKind, FigureTitles> = {
+  docs: {
+    value: ['Остаток биллинга документов', 'Documents left'],
+    change: ['Документов использовано, изменение', 'Documents used, change'],
+  },
+  search: {
+    value: ['Остаток поиска', 'Searches left'],
+    change: ['Поисков использовано, изменение', 'Searches used, change'],
+  },
+  print: {
+    value: ['Остаток печати', 'Prints left'],
+    change: ['Печати использовано, изменение', 'Prints used, change'],
+  },
+  export: {
+    value: ['Остаток выгрузки', 'Downloads left'],
+    change: ['Выгрузки использовано, изменение', 'Downloads used, change'],
+  },
+};
 
-interface Row {
-  key: string;
-  first: boolean;
-  clientId: number;
-  client: string;
-  managers: string;
+interface Row extends RenewalRow {
   login: string;
-  title: string;
-  change: boolean;
   remaining: (number | null)[];
   exhaustedDay: (number | null)[];
-  changes: Change[];
 }
 
 export function RenewalOnlinePage() {
-  const state = useDashboardState(DEF);
-  const { year, select } = useYear(state);
-  const offset = Number(state.extra('offset')) || 0;
-  const q = useDashQuery<RenewalOnlineOut>(state, ENDPOINTS.renewalOnline, { year, offset, limit: PAGE });
-  const data = q.data;
-  const status = {
-    loading: q.isLoading && !data,
-    error: data ? null : q.error,
-    onRetry: () => void q.refetch(),
-  };
+  const view = useRenewalData<RenewalOnlineOut>(useDashboardState(DEF), ENDPOINTS.renewalOnline);
+  const year = view.year;
 
   const rows: Row[] = [];
-  for (const c of data?.clients ?? []) {
+  for (const c of view.data?.clients ?? []) {
     let first = true;
     for (const a of c.accesses) {
       for (const r of a.rows) {
-        const t = kindTitle(r.kind);
         const common = {
           clientId: c.clientId,
           client: c.client,
@@ -89,43 +72,18 @@ export function RenewalOnlinePage() {
           exhaustedDay: r.exhaustedDay,
           changes: r.changes,
         };
-        rows.push({ ...common, key: `${a.id}:${r.kind}`, first, title: t.remaining, change: false });
-        rows.push({ ...common, key: `${a.id}:${r.kind}:chg`, first: false, title: t.used, change: true });
+        rows.push(...rowPair(`${a.id}:${r.kind}`, first, TITLES[r.kind], common));
         first = false;
       }
     }
   }
   const columns: Column<Row>[] = [
-    {
-      key: 'client',
-      title: tx('Клиент | менеджер', 'Client | manager'),
-      value: (r) => r.client,
-      render: (r) =>
-        r.first ? (
-          <div className="renewal-client">
-            <ClientLink id={r.clientId} name={r.client} />
-            {r.managers && <span className="renewal-manager"> | {r.managers}</span>}
-            <ReportLinks clientId={r.clientId} year={year} />
-          </div>
-        ) : null,
-      width: 220,
-    },
+    clientColumn<Row>(year),
     { key: 'login', title: tx('Логин', 'Login'), value: (r) => r.login, width: 110 },
     { key: 'metric', title: tx('Показатель', 'Figure'), value: (r) => r.title, width: 220 },
-    ...monthTitles().map((m, i): Column<Row> => ({
-      key: `m${i}`,
-      title: m,
-      numeric: true,
-      digits: 0,
-      filter: false,
-      value: (r) =>
-        r.change ? (typeof r.changes[i] === 'number' ? (r.changes[i] as number) : null) : r.remaining[i]!,
-      color: (_, r) => (!r.change && r.remaining[i] === 0 ? 'red' : null),
-      render: (r) => {
-        if (r.change) return <ChangeCell c={r.changes[i]!} />;
-        const v = r.remaining[i];
-        if (v === null || v === undefined)
-          return <span className="renewal-nd">{tx('нет данных', 'no data')}</span>;
+    ...monthColumns<Row>(
+      (r) => r.remaining,
+      (r, v, i) => {
         const d = r.exhaustedDay[i];
         return (
           <span title={d ? tx('остаток стал 0 {d}-го числа', 'ran out on day {d}', { d }) : undefined}>
@@ -134,38 +92,25 @@ export function RenewalOnlinePage() {
           </span>
         );
       },
-      csv: (r) =>
-        r.change ? changeCsv(r.changes[i]!) : r.remaining[i] === null ? '' : String(r.remaining[i]),
-    })),
+      (r, i) => (!r.change && r.remaining[i] === 0 ? 'red' : null),
+    ),
   ];
 
   return (
-    <DashboardFrame state={state} fetching={q.isFetching} extraVars={select}>
-      <TablePanel
-        id="renewal-online"
-        title={tx(
-          'Биллинг Онлайн. Данные для пролонгации за {y} год',
-          'Online billing: renewal data for {y}',
-          {
-            y: year,
-          },
-        )}
-        description={tx(
-          'По каждому онлайн-доступу клиента — остаток каждого лимита на конец месяца (0 — лимит исчерпан; в скобках — день, когда остаток стал 0) и изменение использованного к предыдущему месяцу. Ранние исчерпания месяц за месяцем — повод предложить ещё один логин или сетевую версию.',
-          'Per online access of the client, each limit’s remainder at the month’s end (0: exhausted; in brackets, the day it ran out) and the change of the units used against the month before. Early exhaustion month after month is a reason to offer another login or the network version.',
-        )}
-        rows={rows}
-        columns={columns}
-        rowKey={(r) => r.key}
-        rowClass={(r) => (r.change ? 'renewal-change-row' : r.first ? 'renewal-first-row' : '')}
-        pageSize={Math.max(rows.length, 10)}
-        csvName={`renewal-online-${year}.csv`}
-        emptyText={tx('Нет клиентов с онлайн-доступами', 'No clients with online accesses')}
-        status={status}
-        footer={
-          data && <ClientPager state={state} total={data.total} offset={data.offset} limit={data.limit} />
-        }
-      />
-    </DashboardFrame>
+    <RenewalTable
+      view={view}
+      id="renewal-online"
+      title={tx('Биллинг Онлайн. Данные для пролонгации за {y} год', 'Online billing: renewal data for {y}', {
+        y: year,
+      })}
+      description={tx(
+        'По каждому онлайн-доступу клиента — остаток каждого лимита на конец месяца (0 — лимит исчерпан; в скобках — день, когда остаток стал 0) и изменение использованного к предыдущему месяцу. Ранние исчерпания месяц за месяцем — повод предложить ещё один логин или сетевую версию.',
+        'Per online access of the client, each limit’s remainder at the month’s end (0: exhausted; in brackets, the day it ran out) and the change of the units used against the month before. Early exhaustion month after month is a reason to offer another login or the network version.',
+      )}
+      rows={rows}
+      columns={columns}
+      csvName={`renewal-online-${year}.csv`}
+      emptyText={tx('Нет клиентов с онлайн-доступами', 'No clients with online accesses')}
+    />
   );
 }

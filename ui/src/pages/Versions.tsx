@@ -20,6 +20,7 @@ import { fmtDate, fmtDateTime } from '../lib/format';
 import { DAY } from '../lib/time';
 import { joinManagers, Missing, tableStatus, TextPanel, useListParam } from './analytics-common';
 import { ClientLink } from './BillingStats';
+import { installationRows } from './tiles-common';
 
 export const DEF: DashboardDef = {
   id: 'versions',
@@ -275,8 +276,7 @@ export function VersionsPage() {
         )}
         rows={stats}
         columns={statsColumns}
-        rowKey={(r) => r.installationId}
-        rowLink={(r) => `/clients/${r.clientId}`}
+        {...installationRows}
         pageSize={20}
         csvName="versions-stats.csv"
         emptyText={tx('Нет установок с отчётами sysinfo', 'No installations with sysinfo reports')}

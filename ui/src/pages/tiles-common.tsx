@@ -1,7 +1,7 @@
 /**
- * What the «state now» pages of the installations (Ошибки БД, Время внутри файла SYSINFO) share: a row
- * of stat tiles that filter the table below them (the chosen tile kept in the URL), and the table's
- * columns about the installation (client, host, managers) and its report times.
+ * What the «state now» pages of the installations (Ошибки БД, Время внутри файла SYSINFO, Загрузка
+ * sysinfo в АСРП) share: a row of stat tiles that filter the table below them (the chosen tile kept in
+ * the URL), and the table's columns about the installation (client, host, managers) and its report times.
  */
 import { Panel } from '../components/Panel';
 import { StatTiles, type StatTile } from '../components/StatTiles';
@@ -31,6 +31,25 @@ export function useTileFilter(state: DashboardState, param: string, loaded: bool
   };
 }
 
+/**
+ * A tile that chooses `key` in the filter (null: the way back to all rows), showing the number `n`.
+ * `tile` is the rest: label, colour, hint.
+ */
+export function filterTile(
+  filter: TileFilter,
+  key: string | null,
+  n: number,
+  tile: Omit<StatTile, 'key' | 'value' | 'onClick' | 'pressed'>,
+): StatTile {
+  return {
+    key: key ?? 'all',
+    ...tile,
+    value: filter.shown(n),
+    onClick: () => filter.pick(key),
+    pressed: filter.chosen === key,
+  };
+}
+
 /** A full-width panel holding only the tiles. */
 export function TilesPanel(props: {
   id: string;
@@ -57,24 +76,34 @@ interface InstallationRow {
   managers: readonly string[];
 }
 
-/** «Клиент»: the short name linking to the client's page, the legal name on hover. */
-export function clientColumn<R extends InstallationRow>(): Column<R> {
+/** «Клиент» as the short name linking to the client's page, for rows that know no legal name. */
+export function clientLinkColumn<R extends Pick<InstallationRow, 'clientId' | 'client'>>(): Column<R> {
   return {
     key: 'client',
     title: tx('Клиент', 'Client'),
     value: (r) => r.client,
     render: (r) => <ClientLink id={r.clientId} name={r.client} />,
-    titleOf: (r) => r.clientName ?? r.client,
   };
 }
 
-export function hostColumn<R extends InstallationRow>(): Column<R> {
+/** «Клиент»: the short name linking to the client's page, the legal name on hover. */
+export function clientColumn<R extends InstallationRow>(): Column<R> {
+  return { ...clientLinkColumn<R>(), titleOf: (r) => r.clientName ?? r.client };
+}
+
+export function hostColumn<R extends Pick<InstallationRow, 'host'>>(): Column<R> {
   return { key: 'host', title: 'host', value: (r) => r.host };
 }
 
 export function managerColumn<R extends InstallationRow>(): Column<R> {
   return { key: 'manager', title: tx('Менеджер', 'Manager'), value: (r) => joinManagers(r.managers) };
 }
+
+/** TablePanel's props for a table of installations: one row each, a row opening its client's page. */
+export const installationRows = {
+  rowKey: (r: { installationId: number }) => r.installationId,
+  rowLink: (r: { clientId: number }) => `/clients/${r.clientId}`,
+};
 
 /** A moment shown and exported as a local date and time; a text filter on it makes no sense. */
 export function timeColumn<R>(key: string, title: string, at: (r: R) => number | null): Column<R> {
