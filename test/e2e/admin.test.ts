@@ -20,6 +20,7 @@ import {
   screenshot,
   startE2eServer,
   type E2eServer,
+  waitFor,
 } from './harness.js';
 
 interface Named {
@@ -28,20 +29,6 @@ interface Named {
 }
 
 const NEW_CLIENT = 'e2enewclient';
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 30_000,
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Opens an admin page through the sub-navigation (the client-side router, as a user would). */
 async function openAdmin(page: Page, base: string, area: string): Promise<void> {
