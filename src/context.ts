@@ -9,4 +9,9 @@ export interface AppContext {
   dbKind: DbKind;
   clock: Clock;
   secrets: SecretBox;
+  /**
+   * How long raw samples are kept (SMART_RAW_RETENTION_DAYS; default 35 days). Reads of older ranges go to
+   * the hourly rollup (src/metrics/rollup.ts).
+   */
+  rawRetentionMs?: number;
 }

@@ -15,7 +15,13 @@ export async function openRuntime(config: Config, clock: Clock = systemClock): P
   const secrets = loadSecretBox(config.secretKeyHex, config.secretKeyFile);
   const handle = await openAndMigrate(config.databaseUrl);
   return {
-    ctx: { db: handle.db, dbKind: handle.kind, clock, secrets },
+    ctx: {
+      db: handle.db,
+      dbKind: handle.kind,
+      clock,
+      secrets,
+      rawRetentionMs: config.rawRetentionDays * 86_400_000,
+    },
     config,
     close: () => handle.close(),
   };

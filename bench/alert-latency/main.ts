@@ -38,6 +38,7 @@ import {
   type AlertLatencyResults,
   type RunSample,
 } from './results.js';
+import { runMain } from '../lib/run-main.js';
 
 const USAGE = `npm run bench:alert-latency [-- options]
   --runs N        uploads measured, each for its own installation and dealer (default 200)
@@ -372,7 +373,4 @@ async function upload(base: string, t: Target, zip: Buffer): Promise<void> {
   if (res.status !== 200) throw new Error(`upload for ${t.client}: HTTP ${res.status} ${body}`);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -127,3 +127,16 @@ export async function generateCorpus(count: number, distinctLarge: number): Prom
     throw e;
   }
 }
+
+/** Only the ~1 MB daily reports (`count`, all distinct) and the warm-up report: no 20 MB set. */
+export async function generateDailyReports(count: number): Promise<Corpus> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'smart-bench-reports-'));
+  try {
+    const small = await generateSet(dir, 1e6, count, count, SMALL_INSTALLATIONS);
+    const warmup = await writeReport(path.join(dir, 'warmup.zip'), small.base, SEED - 1, REPORT_AT, -1);
+    return { dir, sets: [small.set], warmup, remove: () => rm(dir, { recursive: true, force: true }) };
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}

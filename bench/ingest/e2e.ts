@@ -43,7 +43,7 @@ export interface E2eResult {
 
 const STORED_TIMEOUT_MS = 120_000;
 
-interface Agent {
+export interface Agent {
   dealer: string;
   token: string;
   /** Client name for each simulated installation (what the agent names its zip). */
@@ -135,7 +135,7 @@ async function addDealer(
 }
 
 /** Uploads as the smartupload script does: `curl -H "upload: yes" -H "dealer: D" -F file=@NAME.zip`. */
-async function upload(url: string, a: Agent, f: ReportFile): Promise<void> {
+export async function upload(url: string, a: Agent, f: ReportFile): Promise<void> {
   const form = new FormData();
   form.append('file', await openAsBlob(f.path), `${a.clientOf(f.installation)}.zip`);
   const res = await fetch(`${url}/upload?token=${encodeURIComponent(a.token)}`, {

@@ -4,6 +4,7 @@
  * heap of one parse, and upload→stored latency through the real server.
  * Run: npm run bench:ingest [-- --help]. Progress goes to stderr, results to stdout.
  */
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { describeMachine, machineLine, otherLoadMeter } from '../lib/machine.js';
 import { renderText } from '../lib/table.js';
@@ -32,6 +33,7 @@ import {
   parsePool,
   type BenchParsePool,
 } from './throughput.js';
+import { runMain } from '../lib/run-main.js';
 
 const started = performance.now();
 const progress = (msg: string): void => {
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
       totalMs: performance.now() - started,
     };
     print(results);
+    if (o.save) writeFileSync(o.save, JSON.stringify(results));
     if (o.docs) {
       writeIngestSection(results);
       progress(`wrote the "Ingest" section of ${PERFORMANCE_MD}`);
@@ -150,8 +153,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof OptionsError) process.stderr.write(`${e.message}\n${USAGE}\n`);
-  else process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exitCode = 1;
-});
+runMain(main, { optionsError: OptionsError, text: USAGE });

@@ -13,6 +13,8 @@ export interface BenchOptions {
   e2e: boolean;
   /** Write the "Ingest" section of docs/performance.md. */
   docs: boolean;
+  /** Also save the results as JSON here. */
+  save: string | null;
 }
 
 export const USAGE = `usage: npm run bench:ingest -- [options]
@@ -21,7 +23,8 @@ export const USAGE = `usage: npm run bench:ingest -- [options]
   --threads N         worker threads for the parse pool and the threaded baseline (default: all cores)
   --single N          files per size for the in-process single-thread parse (default 20)
   --no-e2e            skip the end-to-end HTTP run
-  --no-docs           do not rewrite the "Ingest" section of docs/performance.md`;
+  --no-docs           do not rewrite the "Ingest" section of docs/performance.md
+  --save FILE         also save the results as JSON`;
 
 /** A bad command line: main prints the message and the usage, not a stack. */
 export class OptionsError extends Error {}
@@ -40,6 +43,7 @@ const SPEC = {
   single: { type: 'string' },
   'no-e2e': { type: 'boolean' },
   'no-docs': { type: 'boolean' },
+  save: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,5 +68,6 @@ export function readOptions(argv: string[]): BenchOptions | null {
     singleCount: Math.min(count, int(values.single, 20, 'single')),
     e2e: !values['no-e2e'],
     docs: !values['no-docs'],
+    save: values.save ?? null,
   };
 }

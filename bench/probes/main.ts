@@ -25,6 +25,7 @@ import {
   type ProbeBenchResults,
 } from './results.js';
 import { openBenchDb } from './setup.js';
+import { runMain } from '../lib/run-main.js';
 
 const started = performance.now();
 const progress = (msg: string): void => {
@@ -155,8 +156,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof OptionsError) process.stderr.write(`${e.message}\n${USAGE}\n`);
-  else process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exitCode = 1;
-});
+runMain(main, { optionsError: OptionsError, text: USAGE });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
 import { registerAlerts } from './commands/alerts.js';
@@ -15,18 +14,12 @@ import { registerToken } from './commands/token.js';
 import { registerUnit } from './commands/unit.js';
 import { registerUpload } from './commands/upload.js';
 import { registerUser } from './commands/user.js';
+import { packageVersion } from '../lib/version.js';
 import { CliContext } from './context.js';
 import { describeError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version?: string;
-  };
-  return pkg.version ?? '0.0.0';
-}
 
 function leaves(cmd: Command, prefix = 'smart'): { path: string; cmd: Command }[] {
   return cmd.commands.flatMap((sub) =>

@@ -60,6 +60,9 @@ const EnvSchema = z.object({
     .optional(),
   SMART_TELEGRAM_API: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
   SMART_ALERT_EVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  SMART_RAW_RETENTION_DAYS: z.coerce.number().int().min(2).max(400).default(35),
+  SMART_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(13),
+  SMART_NODE_DEAD_AFTER_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
 });
 
 export interface Config {
@@ -93,6 +96,12 @@ export interface Config {
   telegramToken: string | null;
   telegramApiBase: string;
   alertEvalIntervalMs: number;
+  /** Raw samples are deleted after this many days (the hourly and daily rollups stay). */
+  rawRetentionDays: number;
+  /** Rollups, logs and events are deleted after this many calendar months. */
+  retentionMonths: number;
+  /** A node whose heartbeat is older than this is presumed dead and its leases are taken over. */
+  nodeDeadAfterMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -133,5 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     telegramToken: e.SMART_TELEGRAM_TOKEN ?? null,
     telegramApiBase: e.SMART_TELEGRAM_API.replace(/\/+$/, ''),
     alertEvalIntervalMs: e.SMART_ALERT_EVAL_SECONDS * 1000,
+    rawRetentionDays: e.SMART_RAW_RETENTION_DAYS,
+    retentionMonths: e.SMART_RETENTION_MONTHS,
+    nodeDeadAfterMs: e.SMART_NODE_DEAD_AFTER_SECONDS * 1000,
   };
 }

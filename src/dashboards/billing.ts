@@ -16,6 +16,7 @@ import { stringAgg } from '../db/dialect.js';
 import { onlineProblems } from '../online/queries.js';
 import { ONLINE_SERIES } from '../online/poller.js';
 import type { OnlineKind } from '../online/types.js';
+import { sampleSource } from '../metrics/rollup.js';
 import { canonicalLabels } from '../metrics/series.js';
 import type { Actor } from '../tenancy/scope.js';
 import {
@@ -85,13 +86,16 @@ export async function loadBucketed(
       .execute();
     for (const r of rows) if (r.online_access_id !== null) seriesOf.set(Number(r.id), r.online_access_id);
   }
-  // Whole days and weeks: the daily rollup (a day's min / max is of its readings), no raw samples.
+  // Buckets counted from an origin early enough that the reading carried into the first one is loaded.
+  const origin = starts[0]! - Math.ceil(BILLING_CARRY_MS / step) * step;
+  // Whole days and weeks: the daily rollup (a day's min / max is of its readings), no raw samples; before
+  // the raw window, the hourly rollup (a sub-hour bucket gets the hour's min / max at the hour's start).
   const daily = step >= DAY;
   const src = daily
     ? { table: 'samples_daily', ts: 'day', value: reduce === 'min' ? 'min' : 'max' }
-    : { table: 'samples', ts: 'ts', value: 'value' };
-  // Buckets counted from an origin early enough that the reading carried into the first one is loaded.
-  const origin = starts[0]! - Math.ceil(BILLING_CARRY_MS / step) * step;
+    : sampleSource(ctx, origin) === 'hourly'
+      ? { table: 'samples_hourly', ts: 'hour', value: reduce === 'min' ? 'min' : 'max' }
+      : { table: 'samples', ts: 'ts', value: 'value' };
   const bucket = sql<number>`(${sql.ref(src.ts)} - ${sql.lit(origin)}) / ${sql.lit(step)}`;
   const agg = sql<number>`${sql.raw(reduce)}(${sql.ref(src.value)})`;
   const points = new Map<number, [number, number][]>();

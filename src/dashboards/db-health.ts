@@ -20,7 +20,7 @@ import { sql } from 'kysely';
 import { requireAlertDef } from '../alerts/catalogue.js';
 import { classifyDbError } from '../alerts/rules/db-errors.js';
 import type { AppContext } from '../context.js';
-import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
+import { ROLLUP_OFFSET_MIN, rollupHour, sampleSource } from '../metrics/rollup.js';
 import type { Actor } from '../tenancy/scope.js';
 import { DEFAULT_SERIES_LIMIT, type Aligned } from './contract.js';
 import {
@@ -233,7 +233,8 @@ const dayOf = (ts: number) => Math.floor((ts + OFFSET_MS) / DAY) * DAY - OFFSET_
 
 /**
  * The highest value of each series within [from, to]: whole days from the daily rollup, the partial
- * days at the edges from the samples (series with no sample in the range are absent).
+ * days at the edges from the samples, or from the hours that overlap them before the raw window (series
+ * with no sample in the range are absent).
  */
 async function peaksIn(ctx: AppContext, seriesIds: number[], range: Range): Promise<Map<number, number>> {
   const out = new Map<number, number>();
@@ -268,10 +269,16 @@ async function peaksIn(ctx: AppContext, seriesIds: number[], range: Range): Prom
           ]
         : []),
       ...raw.map(([lo, hi]) =>
-        sql<{ series_id: number; mx: number }>`
-          select series_id, max(value) as mx from samples
-          where series_id in (${sql.join(ids)}) and ts >= ${lo} and ts <= ${hi}
-          group by series_id`
+        (sampleSource(ctx, lo) === 'raw'
+          ? sql<{ series_id: number; mx: number }>`
+              select series_id, max(value) as mx from samples
+              where series_id in (${sql.join(ids)}) and ts >= ${lo} and ts <= ${hi}
+              group by series_id`
+          : sql<{ series_id: number; mx: number }>`
+              select series_id, max("max") as mx from samples_hourly
+              where series_id in (${sql.join(ids)}) and hour >= ${rollupHour(lo)} and hour <= ${hi}
+              group by series_id`
+        )
           .execute(ctx.db)
           .then((r) => add(r.rows)),
       ),

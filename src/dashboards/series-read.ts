@@ -3,10 +3,13 @@
  * - `latestIn`: the newest sample of each series in a window, one index seek per series (ranking);
  * - `bucketAggregates`: per series and bucket, max / min / min of judged values / newest value, from
  *   the raw samples (sub-day steps, short ranges) or the daily rollup (a day or more).
+ * Raw samples are kept only ~35 days: what lies before that (`sampleSource`) is read from the hourly
+ * rollup instead, which gives the same answer for buckets of an hour or more.
  * Callers pass series they have already scoped (series of visible installations).
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
+import { HOUR_MS, rawCutoff, rollupHour, sampleSource } from '../metrics/rollup.js';
 import { canonicalLabels, type Labels } from '../metrics/series.js';
 
 export interface SeriesRow {
@@ -57,15 +60,50 @@ export interface Point {
   value: number;
 }
 
-/** The newest sample of each series with `from <= ts <= to` (series without one are absent). */
+/**
+ * The newest sample of each series with `from <= ts <= to` (series without one are absent). Before the
+ * raw window, from the hourly rollup: the newest hour whose last sample lies in the range.
+ */
 export async function latestIn(
   ctx: AppContext,
   seriesIds: readonly number[],
   from: number,
   to: number,
 ): Promise<Map<number, Point>> {
+  if (seriesIds.length === 0) return new Map();
+  if (sampleSource(ctx, from) === 'raw') return latestRaw(ctx, seriesIds, from, to);
+  const cutoff = rawCutoff(ctx);
+  const out = to >= cutoff ? await latestRaw(ctx, seriesIds, cutoff, to) : new Map<number, Point>();
+  const rest = seriesIds.filter((id) => !out.has(id));
+  if (rest.length === 0) return out;
+  const until = Math.min(to, cutoff - 1);
+  const parts = await Promise.all(
+    chunks(rest).map((ids) =>
+      sql<{ series_id: number; ts: number; value: number }>`
+          select l.series_id, x.last_ts as ts, x.last as value
+          from (
+            select s.id as series_id,
+              (select y.hour from samples_hourly y where y.series_id = s.id
+                and y.hour >= ${rollupHour(from)} and y.hour <= ${until}
+                and y.last_ts >= ${from} and y.last_ts <= ${until}
+                order by y.hour desc limit 1) as lh
+            from series s where s.id in (${sql.join(ids)})
+          ) l
+          join samples_hourly x on x.series_id = l.series_id and x.hour = l.lh`.execute(ctx.db),
+    ),
+  );
+  for (const p of parts)
+    for (const r of p.rows) out.set(Number(r.series_id), { ts: Number(r.ts), value: Number(r.value) });
+  return out;
+}
+
+async function latestRaw(
+  ctx: AppContext,
+  seriesIds: readonly number[],
+  from: number,
+  to: number,
+): Promise<Map<number, Point>> {
   const out = new Map<number, Point>();
-  if (seriesIds.length === 0) return out;
   const parts = await Promise.all(
     chunks(seriesIds).map((ids) =>
       sql<{ series_id: number; ts: number; value: number }>`
@@ -103,7 +141,9 @@ const DAY = 86_400_000;
 
 /**
  * Per series, the buckets `[base + b·step, base + (b+1)·step)` up to `to` that hold samples.
- * - `raw`: the samples themselves, reduced here (sub-day steps over short ranges: a bounded read);
+ * - `raw`: the samples themselves, reduced here (sub-day steps over short ranges: a bounded read); the
+ *   buckets before the raw window from the hourly rollup, its rows reduced the same way (a sub-hour
+ *   bucket gets the whole hour, in the bucket of the hour's newest sample);
  * - `daily`: the daily rollup, for steps of whole days and a `base` on a rollup-day start; a day's row is
  *   a bucket when the step is a day, and weekly buckets are grouped in SQL. "Min of judged values" comes
  *   from the rollup's min/max when they decide it, and from the day's samples when they do not (a day
@@ -130,44 +170,78 @@ export async function bucketAggregates(
     if (!list) out.set(id, (list = []));
     list.push(agg);
   };
+  const undecidedBuckets: { id: number; agg: BucketAgg }[] = [];
   if (source === 'raw') {
-    const parts = await Promise.all(
-      chunks(seriesIds).map((ids) =>
-        ctx.db
-          .selectFrom('samples')
-          .select(['series_id', 'ts', 'value'])
-          .where('series_id', 'in', ids)
-          .where('ts', '>=', base)
-          .where('ts', '<=', to)
-          .execute(),
-      ),
-    );
-    const by = new Map<string, { id: number; agg: BucketAgg }>();
-    for (const p of parts) {
+    // Buckets from `split` on are read from the samples, earlier ones from the hourly rollup.
+    const split = sampleSource(ctx, base) === 'hourly' ? rawSplit(rawCutoff(ctx), base, step) : base;
+    const [hourly, parts] = await Promise.all([
+      split > base
+        ? Promise.all(
+            chunks(seriesIds).map((ids) =>
+              ctx.db
+                .selectFrom('samples_hourly')
+                .select(['series_id', 'hour', 'min', 'max', 'last', 'last_ts'])
+                .where('series_id', 'in', ids)
+                .where('hour', '>=', rollupHour(base))
+                .where('hour', '<', split)
+                .where('hour', '<=', to)
+                .execute(),
+            ),
+          )
+        : [],
+      split <= to
+        ? Promise.all(
+            chunks(seriesIds).map((ids) =>
+              ctx.db
+                .selectFrom('samples')
+                .select(['series_id', 'ts', 'value'])
+                .where('series_id', 'in', ids)
+                .where('ts', '>=', split)
+                .where('ts', '<=', to)
+                .execute(),
+            ),
+          )
+        : [],
+    ]);
+    const by = new Map<string, { id: number; agg: BucketAgg; amb: boolean }>();
+    const fold = (id: number, b: number, min: number, max: number, last: number, lastTs: number) => {
+      const judged = judgedMin(min, max);
+      const amb = min < 0 && max > 0;
+      const k = `${id}:${b}`;
+      const e = by.get(k);
+      if (!e) {
+        by.set(k, { id, agg: { b, max, min, minJudged: judged, last, lastTs }, amb });
+        return;
+      }
+      const a = e.agg;
+      if (max > a.max) a.max = max;
+      if (min < a.min) a.min = min;
+      if (judged !== null && (a.minJudged === null || judged < a.minJudged)) a.minJudged = judged;
+      if (lastTs >= a.lastTs) {
+        a.last = last;
+        a.lastTs = lastTs;
+      }
+      e.amb ||= amb;
+    };
+    for (const p of hourly) {
       for (const r of p) {
-        const ts = Number(r.ts);
-        const v = Number(r.value);
-        const b = Math.floor((ts - base) / step);
-        const k = `${r.series_id}:${b}`;
-        const e = by.get(k);
-        if (!e) {
-          by.set(k, {
-            id: r.series_id,
-            agg: { b, max: v, min: v, minJudged: v >= 0 ? v : null, last: v, lastTs: ts },
-          });
-          continue;
-        }
-        const a = e.agg;
-        if (v > a.max) a.max = v;
-        if (v < a.min) a.min = v;
-        if (v >= 0 && (a.minJudged === null || v < a.minJudged)) a.minJudged = v;
-        if (ts >= a.lastTs) {
-          a.last = v;
-          a.lastTs = ts;
-        }
+        const hour = Number(r.hour);
+        const lastTs = Number(r.last_ts);
+        const b = Math.floor(((step >= HOUR_MS ? Math.max(hour, base) : lastTs) - base) / step);
+        if (b >= 0) fold(r.series_id, b, Number(r.min), Number(r.max), Number(r.last), lastTs);
       }
     }
-    for (const e of by.values()) add(e.id, e.agg);
+    for (const p of parts) {
+      for (const r of p) {
+        const v = Number(r.value);
+        fold(r.series_id, Math.floor((Number(r.ts) - base) / step), v, v, v, Number(r.ts));
+      }
+    }
+    for (const e of by.values()) {
+      // An hour with both "not judged" and judged samples hides its lowest judged value.
+      if (opts.judged && e.amb && e.agg.minJudged !== 0) undecidedBuckets.push(e);
+      add(e.id, e.agg);
+    }
   } else {
     type Row = {
       series_id: number;
@@ -212,7 +286,6 @@ export async function bucketAggregates(
             join samples_daily d on d.series_id = a.series_id and d.day = a.lday`.execute(ctx.db),
       ),
     );
-    const undecidedBuckets: { id: number; agg: BucketAgg }[] = [];
     for (const p of parts) {
       for (const r of p.rows) {
         const id = Number(r.series_id);
@@ -229,35 +302,71 @@ export async function bucketAggregates(
         add(id, agg);
       }
     }
-    // Buckets the rollup cannot decide: the samples' lowest judged value, one query per bucket start.
-    const byBucket = new Map<number, { id: number; agg: BucketAgg }[]>();
-    for (const u of undecidedBuckets) byBucket.set(u.agg.b, [...(byBucket.get(u.agg.b) ?? []), u]);
-    await Promise.all(
-      [...byBucket].map(async ([b, list]) => {
-        const from = base + b * step;
-        const rows = await ctx.db
+  }
+  // Buckets the rollup cannot decide: the samples' lowest judged value, one query per bucket start;
+  // before the raw window also the hours that decide it (the samples may be gone).
+  const byBucket = new Map<number, { id: number; agg: BucketAgg }[]>();
+  for (const u of undecidedBuckets) byBucket.set(u.agg.b, [...(byBucket.get(u.agg.b) ?? []), u]);
+  await Promise.all(
+    [...byBucket].map(async ([b, list]) => {
+      const from = base + b * step;
+      const ids = list.map((u) => u.id);
+      const [rows, hours] = await Promise.all([
+        ctx.db
           .selectFrom('samples')
           .select((eb) => ['series_id', eb.fn.min<number>('value').as('v')])
-          .where(
-            'series_id',
-            'in',
-            list.map((u) => u.id),
-          )
+          .where('series_id', 'in', ids)
           .where('ts', '>=', from)
           .where('ts', '<', from + step)
           .where('value', '>=', 0)
           .groupBy('series_id')
-          .execute();
-        const min = new Map(rows.map((r) => [r.series_id, Number(r.v)]));
-        for (const { id, agg } of list) {
-          const v = min.get(id);
-          if (v !== undefined && (agg.minJudged === null || v < agg.minJudged)) agg.minJudged = v;
-        }
-      }),
-    );
-  }
+          .execute(),
+        source === 'daily' && sampleSource(ctx, from) === 'hourly'
+          ? ctx.db
+              .selectFrom('samples_hourly')
+              .select(['series_id', 'min', 'max'])
+              .where('series_id', 'in', ids)
+              .where('hour', '>=', from)
+              .where('hour', '<', from + step)
+              .where('max', '>=', 0)
+              .execute()
+          : [],
+      ]);
+      const min = new Map<number, number>();
+      const lower = (id: number, v: number | null) => {
+        if (v !== null && !(v >= (min.get(id) ?? Infinity))) min.set(id, v);
+      };
+      for (const r of rows) lower(Number(r.series_id), Number(r.v));
+      for (const r of hours) lower(Number(r.series_id), judgedMin(Number(r.min), Number(r.max)));
+      for (const { id, agg } of list) {
+        const v = min.get(id);
+        if (v !== undefined && (agg.minJudged === null || v < agg.minJudged)) agg.minJudged = v;
+      }
+    }),
+  );
   for (const list of out.values()) list.sort((x, y) => x.b - y.b);
   return out;
+}
+
+/** The lowest judged (>= 0) value a rollup row's min and max prove, or null when they do not. */
+function judgedMin(min: number, max: number): number | null {
+  if (min >= 0) return min;
+  return max === 0 ? 0 : null;
+}
+
+/**
+ * The first instant at or after `cutoff` that starts both a bucket and an hour: the buckets before it
+ * are read whole from the hourly rollup (Infinity when none does within a day: read all from it).
+ */
+export function rawSplit(cutoff: number, base: number, step: number): number {
+  let t = cutoff;
+  for (let i = 0; i < 24; i += 1) {
+    const hour = Math.ceil(t / HOUR_MS) * HOUR_MS;
+    const bucket = base + Math.max(0, Math.ceil((hour - base) / step)) * step;
+    if (bucket % HOUR_MS === 0) return bucket;
+    t = bucket;
+  }
+  return Infinity;
 }
 
 export interface FillOptions {

@@ -24,8 +24,11 @@ export function dbKindOf(url: string): DbKind {
   throw new Error(`unsupported database URL "${url}": expected sqlite:PATH or postgres://...`);
 }
 
-/** Opens the database named by the URL (`sqlite:PATH` or `postgres://...`). Does not migrate. */
-export function openDatabase(url: string): DbHandle {
+/**
+ * Opens the database named by the URL (`sqlite:PATH` or `postgres://...`). Does not migrate.
+ * `poolSize`: PostgreSQL connections (default 10).
+ */
+export function openDatabase(url: string, opts: { poolSize?: number } = {}): DbHandle {
   const kind = dbKindOf(url);
   if (kind === 'sqlite') {
     const file = url.slice('sqlite:'.length);
@@ -38,7 +41,7 @@ export function openDatabase(url: string): DbHandle {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, kind, close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
   // An idle connection the server closes (a restart, an administrator) is dropped from the pool and
   // replaced on next use; without a listener its 'error' event would end the whole process.
   pool.on('error', () => undefined);

@@ -350,6 +350,34 @@ export interface SamplesDailyTable {
   count: number;
 }
 
+/** Migration 0015: the hourly rollup, `hour` the hour's start in ms UTC; the columns of samples_daily. */
+export interface SamplesHourlyTable {
+  series_id: number;
+  hour: number;
+  min: number;
+  max: number;
+  last: number;
+  last_ts: number;
+  sum: number;
+  count: number;
+}
+
+/** Migration 0014: one row per `smart serve` node sharing the database (src/cluster/). */
+export interface ClusterNodesTable {
+  node_id: string;
+  host: string;
+  pid: number;
+  version: string;
+  url: string | null;
+  roles: string;
+  started_at: number;
+  heartbeat_at: number;
+  stopped_at: number | null;
+  stats: Generated<string>;
+  taken_over_at: number | null;
+  taken_over_by: string | null;
+}
+
 interface UsageCounters {
   installation_id: number;
   day: string;
@@ -434,6 +462,15 @@ export interface RefusedLogonsTable {
 }
 
 /** Migration 0011: refusals per installation, local day and login (src/ingest/refused-daily.ts). */
+/** Per installation and local month (YYYY-MM): migration 0017, kept by addRefusals. */
+export interface RefusedLogonsMonthlyTable {
+  installation_id: number;
+  month: string;
+  refusals: number;
+  /** Daily rows (login-days) of the month with a refusal for want of a free workplace. */
+  licence_days: number;
+}
+
 export interface RefusedLogonsDailyTable {
   installation_id: number;
   day: string;
@@ -863,6 +900,8 @@ export interface Database {
   installation_channels: InstallationChannelsTable;
   series: SeriesTable;
   samples: SamplesTable;
+  samples_hourly: SamplesHourlyTable;
+  cluster_nodes: ClusterNodesTable;
   installation_state: InstallationStateTable;
   installation_components: InstallationComponentsTable;
   installation_licences: InstallationLicencesTable;
@@ -880,6 +919,7 @@ export interface Database {
   user_usage_monthly: UserUsageMonthlyTable;
   refused_logons: RefusedLogonsTable;
   refused_logons_daily: RefusedLogonsDailyTable;
+  refused_logons_monthly: RefusedLogonsMonthlyTable;
   kassist_links_daily: KassistLinksDailyTable;
   jobs: JobsTable;
   check_status: CheckStatusTable;

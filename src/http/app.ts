@@ -13,6 +13,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { checkRoutes } from './routes/checks.js';
 import { clientRoutes } from './routes/clients.js';
+import { clusterRoutes } from './routes/cluster.js';
 import { csvRoutes } from './routes/csv.js';
 import { dbHealthDashboardRoutes } from './routes/dashboards-db-health.js';
 import { installationDashboardRoutes } from './routes/dashboards-installations.js';
@@ -130,6 +131,7 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           renewalRoutes,
           asrpRoutes,
           clientHealthRoutes,
+          clusterRoutes,
         ]) {
           await secured.register(routes, options);
         }

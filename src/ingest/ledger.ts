@@ -240,6 +240,16 @@ export async function adoptUnregistered(ctx: AppContext): Promise<number> {
   return rows.length;
 }
 
+/** A report whose processing failed for a passing reason is claimable again after `delayMs`. */
+export async function retryReportAfter(ctx: AppContext, report: ReportRow, delayMs: number): Promise<void> {
+  await ctx.db
+    .updateTable('reports')
+    .set({ lease_until: ctx.clock.now() + delayMs })
+    .where('id', '=', report.id)
+    .where('status', '=', 'processing')
+    .execute();
+}
+
 /**
  * On start, nothing of this node is in flight yet: reports it was processing when it stopped (or
  * was killed) are offered again at once instead of after their lease runs out.

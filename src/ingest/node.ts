@@ -16,7 +16,12 @@ export interface IngestNode {
  */
 export async function startIngestNode(
   rt: Runtime,
-  opts: { pull?: PullSchedulerOptions; onProcessed?: (installationId: number) => void } = {},
+  opts: {
+    pull?: PullSchedulerOptions;
+    onProcessed?: (installationId: number) => void;
+    /** A report that failed for a reason other than its content (it is retried). */
+    onError?: (e: unknown, reportId: number | undefined) => void;
+  } = {},
 ): Promise<IngestNode> {
   // A server keeps one warm worker: a fresh thread parses 2–4× slower until V8 has optimised the parser.
   const pool = createParsePool({ minThreads: 1, idleTimeoutMs: 10 * 60_000 });
@@ -27,6 +32,7 @@ export async function startIngestNode(
       onProcessed: (report) => {
         if (report.installation_id !== null) opts.onProcessed?.(report.installation_id);
       },
+      onError: (e, report) => opts.onError?.(e, report?.id),
     },
   });
   await ingest.spool.clearPartial();

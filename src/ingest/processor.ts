@@ -6,11 +6,17 @@ import {
   markProcessed,
   markQuarantined,
   pruneRawFiles,
+  retryReportAfter,
   type Channel,
   type ReportFormat,
 } from './ledger.js';
 import type { Snapshot } from './parse/snapshot.js';
 import { storeSnapshot, storeStatus, type StatusSamples } from './store.js';
+
+/** 1 s after the first failure, doubling, at most a minute. */
+export function retryBackoffMs(attempts: number): number {
+  return Math.min(60_000, 1_000 * 2 ** Math.max(0, attempts - 1));
+}
 
 export type ParsedReport =
   { kind: 'sysinfo'; snapshot: Snapshot } | { kind: 'status'; status: StatusSamples };
@@ -185,12 +191,18 @@ export class ReportProcessor {
     }
   }
 
-  /** Not the file's fault (the database was away, a bug): retry later, up to a limit. */
+  /**
+   * Not the file's fault (the database was away, a deadlock, a bug): retry soon, backing off, up to a
+   * limit. The lease is cut short to the back-off, so a transient error costs seconds, not the lease.
+   */
   private async failed(report: ReportRow, e: unknown): Promise<void> {
     this.opts.onError?.(e, report);
     if (report.attempts >= this.opts.maxAttempts) {
       await markQuarantined(this.ctx, report, 'internal_error', e instanceof Error ? e.message : String(e));
+      return;
     }
-    // Otherwise the lease runs out and the report is claimed again.
+    await retryReportAfter(this.ctx, report, retryBackoffMs(report.attempts)).catch(() => {
+      // The database is away: the lease runs out and the report is claimed again then.
+    });
   }
 }

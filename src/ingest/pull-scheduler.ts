@@ -16,6 +16,8 @@ export const PULL_STATUS_JOB = 'pull_status';
 
 export interface PullSchedulerOptions extends PullOptions {
   tickMs?: number;
+  /** Errors of the runner itself (a failed claim or completion); a failed pull is recorded on its channel. */
+  onError?: (e: unknown) => void;
   /** Pulls running at once on this node, per channel. */
   concurrency?: number;
   /** How often /sysmon/metrics is read where probes are on (15 minutes, like smartstatus). */
@@ -136,6 +138,7 @@ export class PullScheduler {
     this.runner = new JobRunner(ctx, pullHandlers(ctx, ingest, opts), {
       nodeId: ingest.nodeId,
       tickMs: opts.tickMs ?? 1_000,
+      onError: opts.onError,
     });
   }
 

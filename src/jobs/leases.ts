@@ -159,13 +159,18 @@ export async function completeJobs(ctx: AppContext, owner: string, done: JobComp
   });
 }
 
-/** Gives back this node's leases without running them (clean shutdown): another node may take them. */
-export async function releaseLeases(ctx: AppContext, owner: string): Promise<number> {
-  const res = await ctx.db
+/**
+ * Gives back this node's leases without running them (clean shutdown): another node may take them.
+ * With `kinds`, only those: a node runs several runners, and one stopping must not free the jobs
+ * another is still running.
+ */
+export async function releaseLeases(ctx: AppContext, owner: string, kinds?: string[]): Promise<number> {
+  let q = ctx.db
     .updateTable('jobs')
     .set({ lease_owner: null, lease_until: null })
-    .where('lease_owner', '=', owner)
-    .executeTakeFirst();
+    .where('lease_owner', '=', owner);
+  if (kinds) q = q.where('kind', 'in', kinds.length ? kinds : ['']);
+  const res = await q.executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
 

@@ -101,7 +101,9 @@ export class JobRunner {
     await this.ticking;
     await Promise.allSettled([...this.inFlight]);
     await this.flush();
-    await releaseLeases(this.ctx, this.opts.nodeId).catch((e: unknown) => this.opts.onError?.(e));
+    await releaseLeases(this.ctx, this.opts.nodeId, [...this.kinds.keys()]).catch((e: unknown) =>
+      this.opts.onError?.(e),
+    );
   }
 
   /** One round: sync if due, claim and start what fits, record what finished. */

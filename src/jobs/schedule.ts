@@ -36,11 +36,14 @@ export interface NextRun {
 /**
  * The job's next slot after `dueAt` on its own grid (`phaseMs` into every interval), so jobs keep an
  * even spread however their first run was placed. A run that overran skips the slots it missed
- * instead of firing them in a burst.
+ * instead of firing them in a burst. A run off the grid (a new job's first run, a retry) is followed
+ * by a slot at least half an interval later: a weekly pull of a new installation must not come again
+ * minutes after its first one just because its grid slot happens to fall there.
  */
 export function nextRunAfter(dueAt: number, intervalMs: number, now: number, phaseMs = 0): NextRun {
   const onGrid = dueAt - ((((dueAt - phaseMs) % intervalMs) + intervalMs) % intervalMs);
   let next = onGrid + intervalMs;
+  if (next - dueAt < intervalMs / 2) next += intervalMs;
   let missed = 0;
   if (next <= now) {
     const behind = Math.floor((now - next) / intervalMs) + 1;

@@ -1,16 +1,21 @@
 /**
- * The daily rollup of samples (`samples_daily`): per series and day, min, max, the newest value and its
- * time, sum and count. The sample writers keep it in the same transaction as the samples, so a dashboard
- * asking for 90 days of 1,000 installations reads 90 rows per series instead of ~2,200 raw samples.
- *
- * A day starts at midnight Moscow time (`ROLLUP_OFFSET_MIN`), the zone the dashboards draw daily buckets
- * in (`bucketStarts` in src/dashboards/range.ts); `day` is that instant in ms UTC.
+ * The rollups of samples, kept by the sample writers in the same transaction as the samples:
+ * - `samples_daily`: per series and day, min, max, the newest value and its time, sum and count, so a
+ *   dashboard asking for 90 days of 1,000 installations reads 90 rows per series instead of ~2,200 raw
+ *   samples. A day starts at midnight Moscow time (`ROLLUP_OFFSET_MIN`), the zone the dashboards draw
+ *   daily buckets in (`bucketStarts` in src/dashboards/range.ts); `day` is that instant in ms UTC.
+ * - `samples_hourly`: the same per UTC hour. Raw samples are kept only `rawRetentionMs` (~35 days), the
+ *   rollups 13 months, so reads of ranges older than the raw window go here (`sampleSource`).
  */
-import { sql, type QueryExecutorProvider } from 'kysely';
+import { sql, type QueryExecutorProvider, type RawBuilder } from 'kysely';
+import type { AppContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import type { DbKind } from '../db/dialect.js';
 
 export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+/** Raw samples are kept this long unless configured (SMART_RAW_RETENTION_DAYS). */
+export const DEFAULT_RAW_RETENTION_MS = 35 * DAY_MS;
 /** Minutes east of UTC of the rollup's calendar days (Moscow). */
 export const ROLLUP_OFFSET_MIN = 180;
 const OFFSET_MS = ROLLUP_OFFSET_MIN * 60_000;
@@ -18,6 +23,27 @@ const OFFSET_MS = ROLLUP_OFFSET_MIN * 60_000;
 /** Start (ms UTC) of the rollup day that holds `ts`. */
 export function rollupDay(ts: number): number {
   return Math.floor((ts + OFFSET_MS) / DAY_MS) * DAY_MS - OFFSET_MS;
+}
+
+/** Start (ms UTC) of the hour that holds `ts`. */
+export function rollupHour(ts: number): number {
+  return Math.floor(ts / HOUR_MS) * HOUR_MS;
+}
+
+/** The instant before which raw samples may already have been deleted by retention. */
+export function rawCutoff(ctx: Pick<AppContext, 'clock' | 'rawRetentionMs'>): number {
+  return ctx.clock.now() - (ctx.rawRetentionMs ?? DEFAULT_RAW_RETENTION_MS);
+}
+
+/**
+ * Where a read of samples over a range starting at `from` goes: the raw samples when the range lies
+ * wholly inside the raw window, the hourly rollup when it reaches back before it (raw rows may be gone).
+ */
+export function sampleSource(
+  ctx: Pick<AppContext, 'clock' | 'rawRetentionMs'>,
+  from: number,
+): 'raw' | 'hourly' {
+  return from < rawCutoff(ctx) ? 'hourly' : 'raw';
 }
 
 export interface WrittenSample {
@@ -60,49 +86,78 @@ export async function previousValues(db: Db, rows: readonly WrittenSample[]): Pr
   return out;
 }
 
-/**
- * Folds samples just written into samples_daily. A sample new to its series is added with one upsert
- * per chunk (min/max/last/sum/count combine in SQL, so concurrent writers of one day do not lose each
- * other's samples); a sample that replaced a different value makes its day be recomputed from the raw
- * samples; one that wrote the same value again changes nothing.
- */
-export async function rollupWritten(
-  db: Db,
-  kind: DbKind,
+/** A rollup table: its key column and the bucket of a sample's time, in JS and in SQL. */
+interface Grain {
+  table: 'samples_daily' | 'samples_hourly';
+  key: 'day' | 'hour';
+  of(ts: number): number;
+  size: number;
+  sql(ts: RawBuilder<unknown>): RawBuilder<number>;
+}
+
+const DAILY: Grain = {
+  table: 'samples_daily',
+  key: 'day',
+  of: rollupDay,
+  size: DAY_MS,
+  sql: (ts) =>
+    sql<number>`((${ts} + ${sql.lit(OFFSET_MS)}) / ${sql.lit(DAY_MS)}) * ${sql.lit(DAY_MS)} - ${sql.lit(OFFSET_MS)}`,
+};
+
+const HOURLY: Grain = {
+  table: 'samples_hourly',
+  key: 'hour',
+  of: rollupHour,
+  size: HOUR_MS,
+  sql: (ts) => sql<number>`(${ts} / ${sql.lit(HOUR_MS)}) * ${sql.lit(HOUR_MS)}`,
+};
+
+interface Folded {
+  series_id: number;
+  bucket: number;
+  min: number;
+  max: number;
+  last: number;
+  last_ts: number;
+  sum: number;
+  count: number;
+}
+
+/** The buckets (`series:bucket` → series, bucket) that changed samples make be recomputed. */
+function recomputeSet(
+  grain: Grain,
   written: readonly WrittenSample[],
   previous: ReadonlyMap<string, number>,
-): Promise<void> {
-  const recompute = new Map<string, { seriesId: number; day: number }>();
+): Map<string, { seriesId: number; bucket: number }> {
+  const out = new Map<string, { seriesId: number; bucket: number }>();
   for (const w of written) {
     const prev = previous.get(keyOf(w.series_id, w.ts));
     if (prev !== undefined && prev !== w.value) {
-      const day = rollupDay(w.ts);
-      recompute.set(keyOf(w.series_id, day), { seriesId: w.series_id, day });
+      const bucket = grain.of(w.ts);
+      out.set(keyOf(w.series_id, bucket), { seriesId: w.series_id, bucket });
     }
   }
-  const days = new Map<
-    string,
-    {
-      series_id: number;
-      day: number;
-      min: number;
-      max: number;
-      last: number;
-      last_ts: number;
-      sum: number;
-      count: number;
-    }
-  >();
+  return out;
+}
+
+/** Samples new to their series folded per bucket, except buckets that are recomputed anyway. */
+function fold(
+  grain: Grain,
+  written: readonly WrittenSample[],
+  previous: ReadonlyMap<string, number>,
+  recompute: ReadonlyMap<string, unknown>,
+): Folded[] {
+  const buckets = new Map<string, Folded>();
   for (const w of written) {
     if (previous.has(keyOf(w.series_id, w.ts))) continue;
-    const day = rollupDay(w.ts);
-    const k = keyOf(w.series_id, day);
+    const bucket = grain.of(w.ts);
+    const k = keyOf(w.series_id, bucket);
     if (recompute.has(k)) continue;
-    const d = days.get(k);
+    const d = buckets.get(k);
     if (!d) {
-      days.set(k, {
+      buckets.set(k, {
         series_id: w.series_id,
-        day,
+        bucket,
         min: w.value,
         max: w.value,
         last: w.value,
@@ -121,45 +176,106 @@ export async function rollupWritten(
     d.sum += w.value;
     d.count += 1;
   }
-  const rows = [...days.values()];
+  return [...buckets.values()];
+}
+
+/** One multi-row upsert per chunk; the values combine in SQL so concurrent writers lose nothing. */
+async function upsertFolded(db: Db, kind: DbKind, grain: Grain, rows: readonly Folded[]): Promise<void> {
+  const t = grain.table;
   const least = sql.raw(kind === 'sqlite' ? 'min' : 'least');
   const greatest = sql.raw(kind === 'sqlite' ? 'max' : 'greatest');
-  for (let i = 0; i < rows.length; i += CHUNK) {
+  const mine = (c: string) => sql.ref(`${t}.${c}`);
+  const theirs = (c: string) => sql.ref(`excluded.${c}`);
+  // In key order: two reports of one installation stored at once then lock their common rows in the same
+  // order, instead of deadlocking on PostgreSQL.
+  const sorted = [...rows].sort((a, b) => a.series_id - b.series_id || a.bucket - b.bucket);
+  for (let i = 0; i < sorted.length; i += CHUNK) {
+    const values = sorted.slice(i, i + CHUNK).map(({ bucket, ...r }) => ({ ...r, [grain.key]: bucket }));
     await db
-      .insertInto('samples_daily')
-      .values(rows.slice(i, i + CHUNK))
+      .insertInto(t)
+      .values(values as never)
       .onConflict((oc) =>
-        oc.columns(['series_id', 'day']).doUpdateSet({
-          min: sql<number>`${least}(${sql.ref('samples_daily.min')}, ${sql.ref('excluded.min')})`,
-          max: sql<number>`${greatest}(${sql.ref('samples_daily.max')}, ${sql.ref('excluded.max')})`,
-          last: sql<number>`case when ${sql.ref('excluded.last_ts')} >= ${sql.ref('samples_daily.last_ts')}
-            then ${sql.ref('excluded.last')} else ${sql.ref('samples_daily.last')} end`,
-          last_ts: sql<number>`${greatest}(${sql.ref('samples_daily.last_ts')}, ${sql.ref('excluded.last_ts')})`,
-          sum: sql<number>`${sql.ref('samples_daily.sum')} + ${sql.ref('excluded.sum')}`,
-          count: sql<number>`${sql.ref('samples_daily.count')} + ${sql.ref('excluded.count')}`,
-        }),
+        oc.columns(['series_id', grain.key] as never).doUpdateSet({
+          min: sql<number>`${least}(${mine('min')}, ${theirs('min')})`,
+          max: sql<number>`${greatest}(${mine('max')}, ${theirs('max')})`,
+          last: sql<number>`case when ${theirs('last_ts')} >= ${mine('last_ts')}
+            then ${theirs('last')} else ${mine('last')} end`,
+          last_ts: sql<number>`${greatest}(${mine('last_ts')}, ${theirs('last_ts')})`,
+          sum: sql<number>`${mine('sum')} + ${theirs('sum')}`,
+          count: sql<number>`${mine('count')} + ${theirs('count')}`,
+        } as never),
       )
       .execute();
   }
-  for (const r of recompute.values()) {
-    await rebuildSamplesDaily(db, { seriesIds: [r.seriesId], from: r.day, to: r.day + DAY_MS });
+}
+
+/** Series per bucket start, so the recompute of one report's buckets is one statement per bucket. */
+function byBucket(set: ReadonlyMap<string, { seriesId: number; bucket: number }>): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const { seriesId, bucket } of set.values()) {
+    const ids = out.get(bucket);
+    if (ids) ids.push(seriesId);
+    else out.set(bucket, [seriesId]);
+  }
+  return out;
+}
+
+/**
+ * Folds samples just written into samples_hourly and samples_daily. A sample new to its series is added
+ * with one upsert per chunk and table (min/max/last/sum/count combine in SQL, so concurrent writers of
+ * one bucket do not lose each other's samples); a sample that replaced a different value makes its hour
+ * be recomputed from the raw samples and then its day from the hours (the day's early raw samples may
+ * already be gone); one that wrote the same value again changes nothing.
+ */
+export async function rollupWritten(
+  db: Db,
+  kind: DbKind,
+  written: readonly WrittenSample[],
+  previous: ReadonlyMap<string, number>,
+): Promise<void> {
+  const hours = recomputeSet(HOURLY, written, previous);
+  const days = recomputeSet(DAILY, written, previous);
+  await upsertFolded(db, kind, HOURLY, fold(HOURLY, written, previous, hours));
+  await upsertFolded(db, kind, DAILY, fold(DAILY, written, previous, days));
+  for (const [hour, ids] of byBucket(hours)) {
+    await rebuildSlice(db, HOURLY, { seriesIds: ids, from: hour, to: hour + HOUR_MS });
+  }
+  for (const [day, ids] of byBucket(days)) {
+    await rebuildDailyFromHourly(db, { seriesIds: ids, from: day, to: day + DAY_MS });
   }
 }
 
 export interface RebuildFilter {
   /** Only these series (default all). */
   seriesIds?: readonly number[];
-  /** Only days starting in [from, to) (ms; both rollup-day starts). */
+  /** Only buckets starting in [from, to) (ms; both bucket starts of the table rebuilt). */
   from?: number;
   to?: number;
 }
 
 /**
- * Recomputes samples_daily from the raw samples (all of it, or some series and days): the migration's
- * backfill, the repair of a day whose sample was overwritten, and what a benchmark calls after loading
- * samples in bulk. Plain SQL that runs on both engines.
+ * Recomputes samples_daily from the raw samples (all of it, or some series and days): migration 0006's
+ * backfill, and what a benchmark calls after loading samples in bulk. Plain SQL that runs on both engines.
  */
-export async function rebuildSamplesDaily(db: QueryExecutorProvider, f: RebuildFilter = {}): Promise<void> {
+export function rebuildSamplesDaily(db: QueryExecutorProvider, f: RebuildFilter = {}): Promise<void> {
+  return rebuild(db, DAILY, f);
+}
+
+/**
+ * Recomputes samples_hourly from the raw samples, like `rebuildSamplesDaily`: migration 0015's backfill,
+ * the repair of an hour whose sample was overwritten, and a bulk loader's.
+ */
+export function rebuildSamplesHourly(db: QueryExecutorProvider, f: RebuildFilter = {}): Promise<void> {
+  return rebuild(db, HOURLY, f);
+}
+
+/** Both rollups of samples from the raw samples (a bulk loader's one call). */
+export async function rebuildSampleRollups(db: QueryExecutorProvider, f: RebuildFilter = {}): Promise<void> {
+  await rebuildSamplesHourly(db, f);
+  await rebuildSamplesDaily(db, f);
+}
+
+async function rebuild(db: QueryExecutorProvider, grain: Grain, f: RebuildFilter): Promise<void> {
   const ids = f.seriesIds;
   if (ids && ids.length === 0) return;
   if (!ids) {
@@ -168,49 +284,67 @@ export async function rebuildSamplesDaily(db: QueryExecutorProvider, f: RebuildF
       select min(id) as lo, max(id) as hi from series`.execute(db);
     const lo = rows[0]?.lo;
     const hi = rows[0]?.hi;
+    const table = sql.table(grain.table);
     if (lo === null || lo === undefined || hi === null || hi === undefined) {
-      await sql`delete from samples_daily`.execute(db);
+      await sql`delete from ${table}`.execute(db);
       return;
     }
-    await sql`delete from samples_daily where series_id < ${Number(lo)} or series_id > ${Number(hi)}`.execute(
-      db,
-    );
+    await sql`delete from ${table} where series_id < ${Number(lo)} or series_id > ${Number(hi)}`.execute(db);
     for (let a = Number(lo); a <= Number(hi); a += REBUILD_SLICE) {
-      await rebuildSlice(db, { ...f, range: [a, a + REBUILD_SLICE] });
+      await rebuildSlice(db, grain, { ...f, range: [a, a + REBUILD_SLICE] });
     }
     return;
   }
-  await rebuildSlice(db, f);
+  await rebuildSlice(db, grain, f);
 }
 
 const REBUILD_SLICE = 1000;
 
+/** `where` over series ids (a list and/or a range) and [from, to) of a time column. */
+function filterWhere(f: RebuildFilter & { range?: [number, number] }, time: string): RawBuilder<unknown> {
+  const conds = [];
+  if (f.seriesIds) conds.push(sql`series_id in (${sql.join([...f.seriesIds])})`);
+  if (f.range) conds.push(sql`series_id >= ${f.range[0]} and series_id < ${f.range[1]}`);
+  if (f.from !== undefined) conds.push(sql`${sql.ref(time)} >= ${f.from}`);
+  if (f.to !== undefined) conds.push(sql`${sql.ref(time)} < ${f.to}`);
+  return conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
+}
+
+/**
+ * One slice: delete its rollup rows, then one INSERT…SELECT grouped in key order (the samples are stored
+ * by series and time; the newest value of each bucket is one key lookup).
+ */
 async function rebuildSlice(
   db: QueryExecutorProvider,
+  grain: Grain,
   f: RebuildFilter & { range?: [number, number] },
 ): Promise<void> {
-  const ids = f.seriesIds;
-  const conds = [];
-  if (ids) conds.push(sql`series_id in (${sql.join([...ids])})`);
-  if (f.range) conds.push(sql`series_id >= ${f.range[0]} and series_id < ${f.range[1]}`);
-  if (f.from !== undefined) conds.push(sql`ts >= ${f.from}`);
-  if (f.to !== undefined) conds.push(sql`ts < ${f.to}`);
-  const where = conds.length ? sql`where ${sql.join(conds, sql` and `)}` : sql``;
-  const dayConds = [];
-  if (ids) dayConds.push(sql`series_id in (${sql.join([...ids])})`);
-  if (f.range) dayConds.push(sql`series_id >= ${f.range[0]} and series_id < ${f.range[1]}`);
-  if (f.from !== undefined) dayConds.push(sql`day >= ${f.from}`);
-  if (f.to !== undefined) dayConds.push(sql`day < ${f.to}`);
-  const dayWhere = dayConds.length ? sql`where ${sql.join(dayConds, sql` and `)}` : sql``;
-  const day = sql`((ts + ${sql.lit(OFFSET_MS)}) / ${sql.lit(DAY_MS)}) * ${sql.lit(DAY_MS)} - ${sql.lit(OFFSET_MS)}`;
-  await sql`delete from samples_daily ${dayWhere}`.execute(db);
-  await sql`insert into samples_daily (series_id, day, "min", "max", "last", last_ts, "sum", "count")
-    select g.series_id, g.day, g.mn, g.mx,
+  const table = sql.table(grain.table);
+  const bucket = grain.sql(sql`ts`);
+  await sql`delete from ${table} ${filterWhere(f, grain.key)}`.execute(db);
+  await sql`insert into ${table} (series_id, ${sql.ref(grain.key)}, "min", "max", "last", last_ts, "sum", "count")
+    select g.series_id, g.b, g.mn, g.mx,
       (select s2.value from samples s2 where s2.series_id = g.series_id and s2.ts = g.lts), g.lts, g.sm, g.n
     from (
-      select series_id, ${day} as day, min(value) as mn, max(value) as mx, max(ts) as lts,
+      select series_id, ${bucket} as b, min(value) as mn, max(value) as mx, max(ts) as lts,
         sum(value) as sm, count(*) as n
-      from samples ${where}
+      from samples ${filterWhere(f, 'ts')}
+      group by series_id, ${bucket}
+    ) g`.execute(db);
+}
+
+/** Recomputes some days of samples_daily from samples_hourly (a Moscow day is 24 whole UTC hours). */
+async function rebuildDailyFromHourly(db: QueryExecutorProvider, f: RebuildFilter): Promise<void> {
+  const day = DAILY.sql(sql`hour`);
+  await sql`delete from samples_daily ${filterWhere(f, 'day')}`.execute(db);
+  await sql`insert into samples_daily (series_id, day, "min", "max", "last", last_ts, "sum", "count")
+    select g.series_id, g.day, g.mn, g.mx,
+      (select h2."last" from samples_hourly h2 where h2.series_id = g.series_id and h2.hour = g.lh),
+      g.lts, g.sm, g.n
+    from (
+      select series_id, ${day} as day, min("min") as mn, max("max") as mx, max(hour) as lh,
+        max(last_ts) as lts, sum("sum") as sm, sum("count") as n
+      from samples_hourly ${filterWhere(f, 'hour')}
       group by series_id, ${day}
     ) g`.execute(db);
 }

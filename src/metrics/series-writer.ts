@@ -63,7 +63,8 @@ export async function writeOwnedSamples(
     const id = cache.get(p.key)!;
     rows.set(`${id}:${p.s.ts}`, { series_id: id, ts: p.s.ts, value: p.s.value });
   }
-  const values = [...rows.values()];
+  // Key order, so concurrent writers of the same series take their row locks in the same order.
+  const values = [...rows.values()].sort((a, b) => a.series_id - b.series_id || a.ts - b.ts);
   const previous = await previousValues(ctx.db, values);
   for (let i = 0; i < values.length; i += CHUNK) {
     await ctx.db

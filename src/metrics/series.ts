@@ -72,11 +72,10 @@ export async function writeSamples(
       .execute();
     for (const r of rows) ids.set(key(r.metric, r.labels), r.id);
   }
-  const values = [...wanted.entries()].map(([k, s]) => ({
-    series_id: ids.get(k) as number,
-    ts,
-    value: s.value,
-  }));
+  // Key order, so concurrent writers of the same series take their row locks in the same order.
+  const values = [...wanted.entries()]
+    .map(([k, s]) => ({ series_id: ids.get(k) as number, ts, value: s.value }))
+    .sort((a, b) => a.series_id - b.series_id);
   const previous = await previousValues(ctx.db, values);
   for (const part of chunks(values)) {
     await ctx.db

@@ -16,6 +16,8 @@ export interface SinkMessage {
   /** The envelope recipients that were accepted (RCPT TO). */
   to: string[];
   subject: string;
+  /** The Message-ID header, as sent. */
+  messageId: string;
   text: string;
   html?: string;
   at: number;
@@ -96,6 +98,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
             envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
             subject: parsed.subject ?? '',
+            messageId: parsed.messageId ?? '',
             // mailparser keeps the line break that ends the body; the sender did not write it
             text: (parsed.text ?? '').replace(/\r?\n$/, ''),
             ...(html !== undefined ? { html } : {}),

@@ -148,6 +148,8 @@ describe.each(DB_KINDS)('ASRP uploader against the simulator (%s)', (kind) => {
 
   it('re-running the weekly upload with unchanged files sends nothing', async () => {
     const before = asrp.requests;
+    // Three weeks: after its first run a job's next slot on its grid is half a week to a week and a half away.
+    await runAfter(WEEK);
     await runAfter(WEEK);
     await runAfter(WEEK);
     expect(asrp.requests).toBe(before);

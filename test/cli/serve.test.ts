@@ -25,10 +25,25 @@ describe.each(DB_KINDS)('smart serve (%s)', (kind) => {
     // The schema is in place: serve migrated a fresh database.
     const tables = await t.db().db.selectFrom('dealers').selectAll().execute();
     expect(tables).toEqual([]);
+    // It joined the cluster and scheduled the instance's retention job.
+    const db = t.db().db;
+    const member = await db.selectFrom('cluster_nodes').selectAll().executeTakeFirstOrThrow();
+    expect(member).toMatchObject({ stopped_at: null, url: doc.url });
+    expect(JSON.parse(member.roles)).toEqual(
+      expect.arrayContaining(['ingest', 'maintenance', 'checks', 'alerts']),
+    );
+    const deadline = Date.now() + 20_000;
+    while (!(await db.selectFrom('jobs').select('id').where('kind', '=', 'retention').executeTakeFirst())) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     stop.abort();
     const r = await running;
     expect(r.code).toBe(0);
     await expect(fetch(`${doc.url}/healthz`)).rejects.toThrow();
+    // A clean stop is recorded, so no other node takes this one for dead.
+    const after = await db.selectFrom('cluster_nodes').select('stopped_at').executeTakeFirstOrThrow();
+    expect(after.stopped_at).not.toBeNull();
   });
 
   it('SMART_PORT is used when --port is not given; a taken port is a clear error', async () => {

@@ -17,6 +17,7 @@ import {
   markQuarantined,
   pruneRawFiles,
 } from '../../src/ingest/ledger.js';
+import { ReportProcessor, retryBackoffMs } from '../../src/ingest/processor.js';
 import { PayloadTooLargeError, Spool } from '../../src/ingest/spool.js';
 import { createClient } from '../../src/inventory/clients.js';
 import { createInstallation } from '../../src/inventory/installations.js';
@@ -165,6 +166,41 @@ describe.each(DB_KINDS)('report ledger and spool (%s)', (kind) => {
       .where('channel', '=', 'status')
       .executeTakeFirstOrThrow();
     expect(ok).toMatchObject({ last_data_at: t.clock.now() - 5000, consecutive_failures: 0 });
+  });
+
+  it('a passing failure is retried after a back-off of seconds, not the lease, up to the last attempt', async () => {
+    const auth = { dealerId: a.dealer.id, installationId: null };
+    await acceptReport(t.ctx, auth, parseUploadFileName('alphadeala.zip'), Readable.from(['one']), opts());
+    const errors: string[] = [];
+    const processor = new ReportProcessor(t.ctx, {
+      nodeId: 'node-a',
+      leaseMs: 5 * 60_000,
+      maxAttempts: 3,
+      parse: async () => {
+        throw new Error('deadlock detected');
+      },
+      onError: (e) => errors.push((e as Error).message),
+    });
+    expect(await processor.drain()).toBe(1);
+    const row = () => t.ctx.db.selectFrom('reports').selectAll().executeTakeFirstOrThrow();
+    expect(await row()).toMatchObject({
+      status: 'processing',
+      attempts: 1,
+      lease_until: t.clock.now() + 1_000,
+    });
+    expect(await processor.drain()).toBe(0); // not before the back-off
+    t.clock.advance(1_001);
+    expect(await processor.drain()).toBe(1);
+    expect(await row()).toMatchObject({
+      status: 'processing',
+      attempts: 2,
+      lease_until: t.clock.now() + 2_000,
+    });
+    t.clock.advance(2_001);
+    expect(await processor.drain()).toBe(1);
+    expect(await row()).toMatchObject({ status: 'quarantined', attempts: 3, error_reason: 'internal_error' });
+    expect(errors).toEqual(['deadlock detected', 'deadlock detected', 'deadlock detected']);
+    expect([1, 2, 3, 7, 20].map(retryBackoffMs)).toEqual([1_000, 2_000, 4_000, 60_000, 60_000]);
   });
 
   it('keeps the raw files of the newest processed reports only', async () => {

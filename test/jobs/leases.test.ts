@@ -23,9 +23,16 @@ describe('job schedule', () => {
       nextRunAt: 1_000 + 4 * MIN,
       missed: 3,
     });
-    // An off-grid first run moves onto the grid: the next slot is the job's phase in the next minute.
-    expect(nextRunAfter(7_000, MIN, 7_000, 30_000)).toEqual({ nextRunAt: 30_000, missed: 0 });
+    // An off-grid first run moves onto the grid: the next slot is the job's phase in the next minute,
+    // but never closer than half an interval after the first run (7 s then 30 s would be a double run).
+    expect(nextRunAfter(7_000, MIN, 7_000, 30_000)).toEqual({ nextRunAt: 90_000, missed: 0 });
     expect(nextRunAfter(45_000, MIN, 45_000, 30_000)).toEqual({ nextRunAt: 90_000, missed: 0 });
+    expect(nextRunAfter(59_000, MIN, 59_000, 30_000)).toEqual({ nextRunAt: 90_000, missed: 0 });
+    expect(nextRunAfter(61_000, MIN, 61_000, 30_000)).toEqual({ nextRunAt: 150_000, missed: 0 });
+    // A weekly pull whose slot falls 3 minutes after its first run waits for the next week's slot.
+    const WEEK = 7 * 86_400_000;
+    const first = 10 * WEEK + 1_000;
+    expect(nextRunAfter(first, WEEK, first + 5_000, 1_000 + 3 * MIN).nextRunAt).toBe(first + 3 * MIN + WEEK);
   });
 
   it('places a daily job at the local hour of the zone', () => {
@@ -55,7 +62,8 @@ describe.each(DB_KINDS)('jobs and leases (%s)', (kind) => {
     expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...offsets)).toBeLessThan(FIRST_RUN_SPREAD_MS);
     expect(new Set(offsets.map((o) => Math.floor(o / 1_000))).size).toBe(10);
-    // After the first run each job moves to its own slot: every 10-second slice of the minute is used.
+    // After the first run each job moves to its own slot, at least half a minute after the first run:
+    // every 10-second slice of the minute is used.
     t.clock.advance(FIRST_RUN_SPREAD_MS);
     const claimed = await claimDue(t.ctx, 'probe', 'n', 1_000, 30_000);
     expect(claimed).toHaveLength(100);
@@ -68,9 +76,9 @@ describe.each(DB_KINDS)('jobs and leases (%s)', (kind) => {
     const next = (await t.ctx.db.selectFrom('jobs').select('next_run_at').execute()).map(
       (r) => r.next_run_at - at,
     );
-    expect(Math.min(...next)).toBeGreaterThan(0);
-    expect(Math.max(...next)).toBeLessThanOrEqual(MIN);
-    expect(new Set(next.map((o) => Math.floor(o / 10_000))).size).toBe(6);
+    expect(Math.min(...next)).toBeGreaterThanOrEqual(MIN / 2 - FIRST_RUN_SPREAD_MS);
+    expect(Math.max(...next)).toBeLessThanOrEqual(1.5 * MIN);
+    expect(new Set(next.map((o) => Math.floor(((o + at) % MIN) / 10_000))).size).toBe(6);
 
     const changed = specs(80).map((s) => (s.subjectId === 3 ? { ...s, intervalMs: 10_000 } : s));
     expect(await syncJobs(t.ctx, 'probe', changed)).toEqual({ added: 0, updated: 1, removed: 20 });

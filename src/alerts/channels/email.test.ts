@@ -43,6 +43,19 @@ describe('e-mail sender ↔ SMTP sink', () => {
     expect(m.subject).toBe(msg().subject);
     expect(m.text).toBe(msg().text);
     expect(m.html).toBe('<p>Ключ <b>не найден</b></p>');
+    expect(m.messageId).toBe('<smart-notification-1@example.org>');
+  });
+
+  it('gives a notification sent again the same Message-ID, so mail systems show it once', async () => {
+    const before = sink.messages.length;
+    expect((await sender.send(msg({ id: 77 }))).ok).toBe(true);
+    expect((await sender.send(msg({ id: 77 }))).ok).toBe(true);
+    expect((await sender.send(msg({ id: 78 }))).ok).toBe(true);
+    expect(sink.messages.slice(before).map((m) => m.messageId)).toEqual([
+      '<smart-notification-77@example.org>',
+      '<smart-notification-77@example.org>',
+      '<smart-notification-78@example.org>',
+    ]);
   });
 
   it('sends text only when there is no html', async () => {

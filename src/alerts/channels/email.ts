@@ -55,6 +55,8 @@ export function createEmailSender(opts: EmailSenderOptions): ChannelSender {
   const parsed = new URL(opts.url); // a malformed URL is a configuration error: fail at start-up
   if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:')
     throw new Error(`unsupported mail URL scheme ${parsed.protocol} (smtp: or smtps:)`);
+  // The sender's domain, as mail systems expect in a Message-ID (`SMART <alert@example.org>` → example.org).
+  const messageIdDomain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(opts.from)?.[1] ?? 'smart.local';
 
   const transport = nodemailer.createTransport({
     pool: true,
@@ -78,6 +80,9 @@ export function createEmailSender(opts: EmailSenderOptions): ChannelSender {
         from: opts.from,
         to: msg.target,
         subject: msg.subject,
+        // One Message-ID per notification: a message sent again after a node died mid-send is the same
+        // message to the receiving mail system, which shows it once.
+        messageId: `<smart-notification-${msg.id}@${messageIdDomain}>`,
         text: msg.text,
         ...(msg.html !== undefined ? { html: msg.html } : {}),
         signal: combined,

@@ -1,9 +1,12 @@
+import os from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import type { RunningServer } from '../../http/server.js';
 import type { AlertsConfig, AlertsNodeOptions } from '../../alerts/node.js';
 import type { ChecksNodeOptions } from '../../checks-node.js';
 import type { PullSchedulerOptions } from '../../ingest/pull-scheduler.js';
+import { packageVersion } from '../../lib/version.js';
+import { openDatabase } from '../../db/database.js';
 import { openRuntime, type Runtime } from '../../runtime.js';
 import { type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -88,6 +91,7 @@ export async function serveUntilStopped(
     const { startAlertsNode } = await import('../../alerts/node.js');
     const { startHealthNode } = await import('../../health/node.js');
     const { startAsrpNode } = await import('../../asrp/node.js');
+    const { startMaintenanceNode } = await import('../../maintenance-node.js');
     const alerts = config.alerts
       ? startAlertsNode(rt.ctx, alertsConfig(config), {
           ...options.alerts,
@@ -102,8 +106,15 @@ export async function serveUntilStopped(
       onError: (e) => cli.io.stderr.write(`client health: ${(e as Error).message}\n`),
     });
     const node = await startIngestNode(rt, {
-      pull: options.pull,
+      pull: {
+        onError: (e) => cli.io.stderr.write(`pulls: ${(e as Error).message}\n`),
+        ...options.pull,
+      },
       onProcessed: (id) => alerts?.touch('installation', id),
+      onError: (e, reportId) =>
+        cli.io.stderr.write(
+          `ingest: ${reportId === undefined ? '' : `report ${reportId}: `}${(e as Error).message} (retried)\n`,
+        ),
     });
     const checks = config.activeChecks
       ? startChecksNode(rt, {
@@ -118,10 +129,15 @@ export async function serveUntilStopped(
     const asrp = config.activeChecks
       ? startAsrpNode(rt, { onError: (e) => cli.io.stderr.write(`asrp: ${(e as Error).message}\n`) })
       : null;
+    // Retention (and PostgreSQL's monthly partitions): one job for the instance, whichever node claims it.
+    const maintenance = startMaintenanceNode(rt, {
+      onError: (e) => cli.io.stderr.write(`retention: ${(e as Error).message}\n`),
+    });
     let server: RunningServer;
     try {
       server = await startServer(rt, { host: config.host, port: config.port, ingest: node.ingest });
     } catch (e) {
+      await maintenance.close();
       await asrp?.close();
       await checks?.close();
       await node.close();
@@ -136,15 +152,55 @@ export async function serveUntilStopped(
       }
       throw e;
     }
+    // Membership of the cluster: heartbeats with this node's figures, and takeover of dead nodes' work.
+    const { startClusterNode } = await import('../../cluster/node.js');
+    // On PostgreSQL the heartbeat has a connection of its own: behind a queue of busy work in the main pool
+    // it could come late enough for the other nodes to think this one dead.
+    const beatDb = rt.ctx.dbKind === 'postgres' ? openDatabase(config.databaseUrl, { poolSize: 1 }) : null;
+    const cluster = await startClusterNode(beatDb ? { ...rt.ctx, db: beatDb.db } : rt.ctx, {
+      info: {
+        nodeId: config.nodeId,
+        host: os.hostname(),
+        pid: process.pid,
+        version: packageVersion(),
+        url: config.publicUrl ?? browserUrl(config, server),
+        roles: [
+          'ingest',
+          'maintenance',
+          'health',
+          ...(checks ? (['checks', 'asrp'] as const) : []),
+          ...(alerts ? (['alerts'] as const) : []),
+        ],
+      },
+      deadAfterMs: config.nodeDeadAfterMs,
+      stats: () => ({
+        checks: checks?.runner.stats,
+        alerts: alerts ? { evaluation: alerts.runner?.stats, delivery: alerts.dispatcher.stats } : undefined,
+        asrp: asrp?.runner.stats,
+        retention: maintenance.runner.stats,
+      }),
+      onTakeover: (t) => {
+        cli.io.stderr.write(
+          `cluster: node ${t.deadNode} stopped answering; took over ${t.jobs} jobs, ${t.notifications} messages, ` +
+            `${t.reports} reports${t.reportsLeft ? ` (${t.reportsLeft} stay in its spool)` : ''}\n`,
+        );
+        if (t.reports > 0) node.ingest.processor.kick();
+        if (t.notifications + t.notifyGroups > 0) alerts?.dispatcher.kick();
+      },
+      onError: (e) => cli.io.stderr.write(`cluster: ${(e as Error).message}\n`),
+    });
     onListening(server, rt);
     const why = await untilStopped(cli.io);
     cli.io.stderr.write(`${why === 'abort' ? 'stopping' : `${why}: stopping`}…\n`);
     await server.close();
+    await maintenance.close();
     await asrp?.close();
     await checks?.close();
     await node.close();
     await health.close();
     await alerts?.close();
+    await cluster.close();
+    await beatDb?.close();
   } finally {
     await rt.close();
   }

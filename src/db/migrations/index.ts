@@ -13,6 +13,10 @@ import * as m0010 from './0010_online_search_daily.js';
 import * as m0011 from './0011_refused_logons_daily.js';
 import * as m0012 from './0012_asrp.js';
 import * as m0013 from './0013_client_health.js';
+import * as m0014 from './0014_cluster_nodes.js';
+import * as m0015 from './0015_samples_hourly.js';
+import * as m0016 from './0016_partitions.js';
+import * as m0017 from './0017_refused_logons_monthly.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -33,6 +37,10 @@ const ALL: Record<string, VersionedMigration> = {
   '0011_refused_logons_daily': m0011,
   '0012_asrp': m0012,
   '0013_client_health': m0013,
+  '0014_cluster_nodes': m0014,
+  '0015_samples_hourly': m0015,
+  '0016_partitions': m0016,
+  '0017_refused_logons_monthly': m0017,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {

@@ -15,8 +15,11 @@ export interface FleetOptions {
   /** 0 = a free port for each server. */
   portBase?: number;
   seed?: number;
-  host?: string;
+  /** Where server i listens: one address for all, or one per server (e.g. its own 127.x.y.z). */
+  host?: string | ((index: number) => string);
   clock?: () => number;
+  /** Every request of server i, before anything else (tests count probes and pulls here). */
+  onRequest?: (index: number, method: string, path: string) => void;
   /** Per-installation profile options (short names, sizes, scenarios). */
   profile?: (index: number) => Omit<ProfileOptions, 'seed'>;
   /** Start a control endpoint on this port (0 = any): POST /__sim/faults {server, fault, on}, GET /__sim/state. */
@@ -45,8 +48,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       servers.push(
         await startKodeksServer({
           port: opts.portBase ? opts.portBase + i : 0,
-          host: opts.host,
+          host: typeof opts.host === 'function' ? opts.host(i) : opts.host,
           clock: opts.clock,
+          ...(opts.onRequest
+            ? { onRequest: (method: string, p: string) => opts.onRequest?.(i, method, p) }
+            : {}),
           seed: fleetMemberSeed(seed, i),
           profile: { shortName: `sim${String(i + 1).padStart(4, '0')}`, ...(opts.profile?.(i) ?? {}) },
         }),
@@ -104,7 +110,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       }
       json(404, { error: 'unknown endpoint' });
     });
-    const host = opts.host ?? '127.0.0.1';
+    const host = typeof opts.host === 'string' ? opts.host : '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       control!.once('error', reject);
       control!.listen(opts.controlPort, host, () => resolve());

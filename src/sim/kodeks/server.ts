@@ -38,6 +38,8 @@ export interface KodeksServerOptions {
   /** A ready profile, or options to build one from `seed`. */
   profile?: ClientProfile | Omit<ProfileOptions, 'seed'>;
   clock?: () => number;
+  /** Called for every request before anything else (tests count probes and pulls at the simulator). */
+  onRequest?: (method: string, path: string) => void;
 }
 
 export interface SimServerState {
@@ -329,6 +331,7 @@ export async function startKodeksServer(opts: KodeksServerOptions = {}): Promise
 
   const server: Server = createServer((req, res) => {
     state.requests++;
+    opts.onRequest?.(req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/');
     // The simulated clock, not this machine's, is what the ПК reports as its time.
     res.sendDate = false;
     res.setHeader('Date', httpDate(clock()));

@@ -7,7 +7,7 @@
  * Areas: org units (tree), users, managers, clients, installations (with their agent tokens), online
  * accesses, CSV import (with a preview) and export, the alert catalogue with the dealer's alert
  * settings, alert routing (channels, rules, preview), silences, maintenance windows, upload tokens,
- * ingestion health, and the delivery log.
+ * ingestion health, the delivery log, and (operator only) the cluster's nodes and periodic work.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type KeyboardEvent } from 'react';
@@ -19,6 +19,7 @@ import './admin.css';
 import { AdminContext, type AdminCtx } from './common';
 import { Alerts } from './pages/Alerts';
 import { ClientsAdmin } from './pages/Clients';
+import { Cluster } from './pages/Cluster';
 import { DeliveryLog } from './pages/DeliveryLog';
 import { ImportPage } from './pages/Import';
 import { Ingest } from './pages/Ingest';
@@ -39,7 +40,7 @@ interface NavItem {
   label: () => string;
 }
 
-const SECTIONS: { title: () => string; items: NavItem[] }[] = [
+const SECTIONS: { title: () => string; items: NavItem[]; operatorOnly?: boolean }[] = [
   {
     title: () => tx('Организация', 'Organisation'),
     items: [
@@ -73,6 +74,11 @@ const SECTIONS: { title: () => string; items: NavItem[] }[] = [
       { to: 'upload-tokens', label: () => tx('Токены загрузки', 'Upload tokens') },
       { to: 'ingest', label: () => tx('Состояние приёма', 'Ingestion health') },
     ],
+  },
+  {
+    title: () => tx('Система', 'System'),
+    operatorOnly: true,
+    items: [{ to: 'cluster', label: () => tx('Кластер', 'Cluster') }],
   },
 ];
 
@@ -140,7 +146,7 @@ export function AdminApp() {
         <nav className="admin-nav" aria-label={t('admin.title')} onKeyDown={navKeys}>
           <h2 className="admin-nav-title">{t('admin.title')}</h2>
           {ctx.isOperator && <DealerPicker value={picked} onChange={setPicked} />}
-          {SECTIONS.map((s) => (
+          {SECTIONS.filter((s) => !s.operatorOnly || ctx.isOperator).map((s) => (
             <div key={s.title()} className="admin-nav-section">
               <h3>{s.title()}</h3>
               <ul>
@@ -177,6 +183,7 @@ export function AdminApp() {
             <Route path="notifications" element={<DeliveryLog />} />
             <Route path="upload-tokens" element={<UploadTokens />} />
             <Route path="ingest" element={<Ingest />} />
+            <Route path="cluster" element={<Cluster />} />
             <Route
               path="*"
               element={
