@@ -14,8 +14,8 @@ import { loadConfig } from '../../src/config/index.js';
 import { rebuildUsageDaily } from '../../src/ingest/usage-rollup.js';
 import { rebuildUserUsageMonthly } from '../../src/ingest/user-usage-monthly.js';
 import { rebuildOnlineSearchDaily } from '../../src/online/search-daily.js';
-import { rebuildRefusedDaily } from '../../src/ingest/refused-daily.js';
-import { rebuildSamplesDaily } from '../../src/metrics/rollup.js';
+import { rebuildRefusedDaily, rebuildRefusedMonthly } from '../../src/ingest/refused-daily.js';
+import { rebuildSampleRollups } from '../../src/metrics/rollup.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { generate, type GenerationStats } from './generate.js';
 import type { Window } from './history/sysinfo.js';
@@ -102,9 +102,11 @@ function runtimeFor(url: string, dataDir: string): Promise<Runtime> {
 async function rebuildRollups(rt: Runtime, progress: (m: string) => void): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   let t = performance.now();
-  await rebuildSamplesDaily(rt.ctx.db);
-  out['samples_daily (rebuildSamplesDaily)'] = (performance.now() - t) / 1000;
-  progress(`samples_daily rebuilt in ${out['samples_daily (rebuildSamplesDaily)']!.toFixed(1)} s`);
+  await rebuildSampleRollups(rt.ctx.db);
+  out['samples_hourly, samples_daily (rebuildSampleRollups)'] = (performance.now() - t) / 1000;
+  progress(
+    `samples_hourly and samples_daily rebuilt in ${out['samples_hourly, samples_daily (rebuildSampleRollups)']!.toFixed(1)} s`,
+  );
   t = performance.now();
   await rebuildUsageDaily(rt.ctx.db, rt.ctx.dbKind);
   out['installation_usage_daily (rebuildUsageDaily)'] = (performance.now() - t) / 1000;
@@ -119,6 +121,7 @@ async function rebuildRollups(rt: Runtime, progress: (m: string) => void): Promi
   );
   t = performance.now();
   await rebuildRefusedDaily(rt.ctx.db, rt.ctx.dbKind);
+  await rebuildRefusedMonthly(rt.ctx.db);
   out['refused_logons_daily (rebuildRefusedDaily)'] = (performance.now() - t) / 1000;
   progress(
     `refused_logons_daily rebuilt in ${out['refused_logons_daily (rebuildRefusedDaily)']!.toFixed(1)} s`,

@@ -24,6 +24,7 @@ import {
   type DashboardsResults,
 } from './results.js';
 import { FULL_SCALE } from './scale.js';
+import { runMain } from '../lib/run-main.js';
 
 const started = performance.now();
 const progress = (msg: string): void => {
@@ -49,7 +50,8 @@ function print(r: DashboardsResults): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-function printProfiles(list: RequestProfile[]): void {
+/** The slowest `top` queries of each request (all of them, up to 60, when only some dashboards are profiled). */
+function printProfiles(list: RequestProfile[], top: number): void {
   const out: string[] = [];
   for (const p of list) {
     const sum = p.queries.reduce((a, q) => a + q.ms, 0);
@@ -57,8 +59,8 @@ function printProfiles(list: RequestProfile[]): void {
       `${p.engine} ${p.dashboard} ${p.range}: ${p.totalMs.toFixed(0)} ms, ${p.queries.length} queries, ` +
         `${sum.toFixed(0)} ms in SQL`,
     );
-    for (const q of p.queries.slice(0, 4))
-      out.push(`  ${q.ms.toFixed(0).padStart(6)} ms  ${q.sql.slice(0, 400)}`);
+    for (const q of p.queries.slice(0, top))
+      out.push(`  ${q.ms.toFixed(0).padStart(6)} ms  ${q.sql.slice(0, top > 4 ? 200 : 400)}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -105,7 +107,8 @@ async function main(): Promise<void> {
   }
   if (o.generateOnly) return;
   if (o.profile) {
-    for (const d of datasets) printProfiles(await profileRequests(d, await overviewClient(d)));
+    for (const d of datasets)
+      printProfiles(await profileRequests(d, await overviewClient(d), o.only), o.only ? 60 : 4);
     return;
   }
 
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
         warmup: o.warmup,
         maxSecondsPerTarget: o.maxSecondsPerTarget,
         users: o.users,
+        only: o.only,
         progress,
       })),
     );
@@ -146,7 +150,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exitCode = 1;
-});
+runMain(main);

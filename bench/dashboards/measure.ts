@@ -41,7 +41,11 @@ const ranged = (dashboard: string, defaultMs: number, ms = defaultMs, range = 'd
  * two whose history is long by nature. `from`/`to` are sent explicitly, ending at the data set's end,
  * so a data set generated days ago is measured over its own last days, not over an empty stretch.
  */
-export function targets(days: number): Target[] {
+export function targets(days: number, only: readonly string[] | null = null): Target[] {
+  return allTargets(days).filter((t) => !only || only.includes(t.dashboard));
+}
+
+function allTargets(days: number): Target[] {
   const long = days * DAY;
   const months = `${Math.round(days / 30.4)} months`;
   return [
@@ -136,6 +140,7 @@ export interface MeasureOptions {
   /** Stop a target early after this long (its requests so far count). */
   maxSecondsPerTarget: number;
   users: UserKey[];
+  only: readonly string[] | null;
   progress(msg: string): void;
 }
 
@@ -194,7 +199,7 @@ export async function measure(ds: Dataset, o: MeasureOptions): Promise<Measured[
     const engine = ds.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     for (const user of o.users) {
       const cookie = await login(base, user);
-      for (const t of targets(ds.meta.scale.days)) {
+      for (const t of targets(ds.meta.scale.days, o.only)) {
         const url = `${base}${t.path(ds.meta.end, clientId)}`;
         const m: Measured = {
           engine,

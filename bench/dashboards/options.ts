@@ -22,6 +22,8 @@ export interface DashboardsBenchOptions {
   generateOnly: boolean;
   /** List each dashboard request's queries, slowest first, instead of measuring. */
   profile: boolean;
+  /** Only these dashboards (null: all); a partial run leaves the docs alone. */
+  only: string[] | null;
   docs: boolean;
   save: string | null;
   render: string | null;
@@ -49,6 +51,7 @@ export const USAGE = `usage: npm run bench:dashboards -- [options]
                       of rewriting them in time order as production writes them (the rewrite is kept)
   --generate-only     make sure the data sets exist, measure nothing
   --profile           instead of measuring, list the queries of one request per dashboard, slowest first
+  --only LIST         only these dashboards (e.g. for-managers,user-cards); implies --no-docs
   --no-docs           do not rewrite the "Dashboards" section of docs/performance.md
   --save FILE         also save the results as JSON
   --render FILE       measure nothing: print (and write to the docs) results saved with --save
@@ -86,6 +89,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): DashboardsB
       'generate-only': { type: 'boolean' },
       'no-time-order': { type: 'boolean' },
       profile: { type: 'boolean' },
+      only: { type: 'string' },
       'no-docs': { type: 'boolean' },
       save: { type: 'string' },
       render: { type: 'string' },
@@ -126,7 +130,8 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): DashboardsB
     generateOnly: v['generate-only'] === true,
     timeOrder: v['no-time-order'] !== true,
     profile: v.profile === true,
-    docs: v['no-docs'] !== true,
+    only: v.only ? v.only.split(',').map((x) => x.trim()) : null,
+    docs: v['no-docs'] !== true && !v.only,
     save: v.save ?? null,
     render: v.render ?? null,
   };

@@ -59,7 +59,12 @@ function loggedRuntime(ds: Dataset, log: (e: LogEvent) => void): Runtime {
   };
 }
 
-export async function profileRequests(ds: Dataset, clientId: number, repeat = 3): Promise<RequestProfile[]> {
+export async function profileRequests(
+  ds: Dataset,
+  clientId: number,
+  only: readonly string[] | null,
+  repeat = 3,
+): Promise<RequestProfile[]> {
   let current: QueryTime[] = [];
   const rt = loggedRuntime(ds, (e) => {
     if (e.level === 'query')
@@ -74,7 +79,7 @@ export async function profileRequests(ds: Dataset, clientId: number, repeat = 3)
       payload: { login: BENCH_USERS.admin.login, password: BENCH_USERS.admin.password },
     });
     const cookie = String(login.headers['set-cookie'] ?? '').split(';')[0]!;
-    for (const t of targets(ds.meta.scale.days)) {
+    for (const t of targets(ds.meta.scale.days, only)) {
       let totalMs = 0;
       for (let i = 0; i < repeat; i += 1) {
         current = [];

@@ -40,7 +40,7 @@ export const FULL_SCALE: Scale = {
  * Bumped whenever the generator writes different rows for the same scale: cached data sets of an
  * older version are generated again.
  */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 /**
  * What a data set is made of besides the generator: the migrations (the schema, and the backfills

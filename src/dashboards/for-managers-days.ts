@@ -35,9 +35,22 @@ export function monthStartBefore(to: number): number {
   return Date.parse(`${monthStart(axisDate(to - 1))}T00:00:00Z`) - OFFSET_MS;
 }
 
+const dayStarts = new Map<string, number>();
+
+/** Midnight UTC of a date `YYYY-MM-DD`, remembered: the panels ask it of the same few hundred days 10,000 times. */
+function utcMidnight(day: string): number {
+  let t = dayStarts.get(day);
+  if (t === undefined) {
+    t = Date.parse(`${day}T00:00:00Z`);
+    if (dayStarts.size > 50_000) dayStarts.clear();
+    dayStarts.set(day, t);
+  }
+  return t;
+}
+
 /** First and last instant of a local day `YYYY-MM-DD` at an offset (minutes east of UTC). */
 export function localDayBounds(day: string, offsetMin: number): { start: number; end: number } {
-  const start = Date.parse(`${day}T00:00:00Z`) - offsetMin * MIN;
+  const start = utcMidnight(day) - offsetMin * MIN;
   return { start, end: start + DAY - 1 };
 }
 
@@ -62,11 +75,14 @@ export interface DayAxis {
   monthFirst: boolean[];
 }
 
-function nextMonth(m: string): string {
+/** The month `n` months after `m` (both `YYYY-MM`). */
+export function shiftMonth(m: string, n: number): string {
   const d = new Date(`${m}-01T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + 1);
+  d.setUTCMonth(d.getUTCMonth() + n);
   return d.toISOString().slice(0, 7);
 }
+
+const nextMonth = (m: string) => shiftMonth(m, 1);
 
 /** The buckets of a range (days, or months from 200 days on), and the days `lookback` before the first. */
 export function dayAxis(range: Range, lookback: number): DayAxis {

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { stringAgg } from '../db/dialect.js';
-import { DAY, monthStart, type DayAxis } from './for-managers-days.js';
+import { DAY, monthStart, shiftMonth, type DayAxis } from './for-managers-days.js';
 import type { Range } from './range.js';
 import { chunks, latestIn, seriesFor } from './series-read.js';
 import type { InstallationSubject } from './subjects.js';
@@ -168,11 +168,6 @@ export async function installationFacts(
   return out;
 }
 
-function shiftMonth(m: string, n: number): string {
-  const d = new Date(`${m}-01T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + n);
-  return d.toISOString().slice(0, 7);
-}
 const nextMonthOf = (m: string) => shiftMonth(m, 1);
 const prevMonthOf = (m: string) => shiftMonth(m, -1);
 const monthEndOf = (day: string) =>

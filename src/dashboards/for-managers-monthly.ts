@@ -11,11 +11,11 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { ForManagersOut, ManagerAligned, ManagerSeries } from './contract-managers.js';
-import { addDays, round1, type DayAxis } from './for-managers-days.js';
+import { round1, shiftMonth, type DayAxis } from './for-managers-days.js';
 import type { InstallationFacts } from './for-managers-installs.js';
 import { installationSeries } from './for-managers-samples.js';
 import { eligibleOn, userSeries, zeroSeries, type Kept } from './for-managers-shared.js';
-import { userKey, type UserInfo } from './for-managers-users.js';
+import { monthLast, userKey, type UserInfo } from './for-managers-users.js';
 import { chunks } from './series-read.js';
 import type { InstallationSubject } from './subjects.js';
 
@@ -29,16 +29,7 @@ const USER_FIELD: Record<string, Counter> = {
   kassist30: 'kassist',
 };
 
-function prevMonth(m: string): string {
-  const d = new Date(`${m}-01T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() - 1);
-  return d.toISOString().slice(0, 7);
-}
-const monthLast = (m: string) => {
-  const d = new Date(`${m}-01T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + 1);
-  return addDays(d.toISOString().slice(0, 10), -1);
-};
+const prevMonth = (m: string) => shiftMonth(m, -1);
 
 export async function drawMonthly(
   ctx: AppContext,
@@ -52,7 +43,11 @@ export async function drawMonthly(
   const { months } = axis;
   const first = prevMonth(months[0]!);
   const last = months.at(-1)!;
-  const endOf = (m: string) => (monthLast(m) < axis.toDay ? monthLast(m) : axis.toDay);
+  // Asked per account and month: worked out once per month.
+  const ends = new Map(
+    [...months, first].map((m) => [m, monthLast(m) < axis.toDay ? monthLast(m) : axis.toDay]),
+  );
+  const endOf = (m: string) => ends.get(m) ?? (monthLast(m) < axis.toDay ? monthLast(m) : axis.toDay);
   const drawn = new Set<number>();
   for (const k of [kept.activity, kept.involvement, kept.zero30])
     for (const s of k?.kept ?? []) drawn.add(s.id);

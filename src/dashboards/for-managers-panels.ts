@@ -24,6 +24,8 @@ import {
   inFilter,
   lastActiveDays,
   rankUsers,
+  type AccountMonths,
+  type UserMeasure,
   userKey,
   type UserFilter,
   type UserInfo,
@@ -48,12 +50,25 @@ export interface DayPanelInput {
   filter: UserFilter;
   facts: () => Promise<Map<number, InstallationFacts>>;
   users: () => Promise<UserInfo[]>;
+  /** The accounts' monthly rows (readAccountMonths with the windows and userMeasures of the panels). */
+  accountMonths: () => Promise<AccountMonths[]>;
   /** Whether an account made DB requests in a window ending on the range's last day. */
   active: () => Promise<(window: ActiveWindow, key: string) => boolean>;
 }
 
 /** The windows the rankings ask about: the month to date, the 30 and the 60 days through the last day. */
 export type ActiveWindow = 'range' | 'mtd' | 'd30' | 'd60';
+
+/** What the per-user panels rank by, over which days (the window ends on `toDay`). */
+export function userMeasures(userPanels: readonly UserPanel[], toDay: string): UserMeasure[] {
+  const monthOfTo = monthStart(toDay);
+  return userPanels.map((p) => ({
+    key: p,
+    expr: USER_PANELS[p].expr,
+    // kAssist: this month and the last (the months its 30 days touch), the others this month so far.
+    from: USER_PANELS[p].kind === 'trailing30' ? monthStart(addDays(monthOfTo, -1)) : monthOfTo,
+  }));
+}
 
 export async function buildDayPanels(
   input: DayPanelInput,
@@ -81,7 +96,6 @@ export async function buildDayPanels(
   }
   const listed = new Map(allUsers.map((u) => [userKey(u.installationId, u.login), u]));
   const { toDay } = axis;
-  const monthOfTo = monthStart(toDay);
   const newestDay = new Map([...facts].map(([id, f]) => [id, f.newestDay ?? '']));
 
   // ---- rankings
@@ -147,15 +161,12 @@ export async function buildDayPanels(
     idleTotal = candidates.length;
     idleAccounts = candidates.slice(0, limit);
   }
+  const measures = userMeasures(userPanels, toDay);
   const ranked = await rankUsers(
     ctx,
     reporting.map((s) => s.id),
-    userPanels.map((p) => ({
-      key: p,
-      expr: USER_PANELS[p].expr,
-      // kAssist: this month and the last (the months its 30 days touch), the others this month so far.
-      from: USER_PANELS[p].kind === 'trailing30' ? monthStart(addDays(monthOfTo, -1)) : monthOfTo,
-    })),
+    measures.length ? await input.accountMonths() : [],
+    measures,
     toDay,
     limit,
     filter,

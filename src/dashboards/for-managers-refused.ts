@@ -1,19 +1,22 @@
 /**
  * The refused logons of «Для менеджеров»: the table per day, login and installation, and the accounts
- * refused per hour. Both read `refused_logons_daily` (a row per installation, local day and login:
- * src/ingest/refused-daily.ts) for the local days wholly inside the range, and the log, by its time index,
- * only for the parts of the two end days inside it: 13 months over 1,000 installations read a third of
- * the log's rows, the table only its newest days, the chart only the installations it draws.
+ * refused per hour. Both read `refused_logons_monthly` for the local months wholly inside the range (the
+ * ranking, the table's counts), `refused_logons_daily` (a row per installation, local day and login:
+ * src/ingest/refused-daily.ts) for the other local days wholly inside it, and the log, by its time index,
+ * only for the parts of the two end days inside it: 13 months over 1,000 installations read 13 monthly
+ * rows per installation, the table's rows only its newest days, the chart's hours only the installations
+ * it draws.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
+import { stringAgg } from '../db/dialect.js';
 import { licenceReasonSql } from '../ingest/refused-daily.js';
 import { localDayOf } from '../ingest/usage-rollup.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { ManagerAligned, RefusedDayRow } from './contract-managers.js';
-import { HOUR, localDayBounds } from './for-managers-days.js';
+import { HOUR, localDayBounds, shiftMonth } from './for-managers-days.js';
 import { emptyAligned, installationSeries } from './for-managers-samples.js';
-import type { UserFilter } from './for-managers-users.js';
+import { monthLast, type UserFilter } from './for-managers-users.js';
 import { bucketStarts, chooseStep, type Range } from './range.js';
 import { rank } from './series-read.js';
 import type { InstallationSubject } from './subjects.js';
@@ -65,15 +68,55 @@ function splitDays(subjects: readonly InstallationSubject[], start: number, end:
   });
 }
 
-/** The daily rows of the days wholly inside, one SELECT per offset, so each reads its key range. */
-function interiorRows(splits: readonly DaySplit[], cols: RawBuilder<unknown>, where: RawBuilder<unknown>) {
+/**
+ * The local months (`YYYY-MM`) lying wholly inside the range for every offset: read from
+ * `refused_logons_monthly` (13 rows per installation over 13 months) instead of their daily rows. None
+ * when the accounts are filtered: the monthly rows do not tell one login from another.
+ */
+interface WholeMonths {
+  first: string;
+  last: string;
+  /** Their first and last day. */
+  lo: string;
+  hi: string;
+}
+
+function wholeMonths(splits: readonly DaySplit[], filter: UserFilter | null): WholeMonths | null {
+  if (splits.length === 0 || (filter && (filter.logins || filter.domains))) return null;
+  // The first month starting after every first day, the last ending before every last day.
+  const firstDay = splits.map((g) => g.firstDay).reduce((a, b) => (a > b ? a : b));
+  const lastDay = splits.map((g) => g.lastDay).reduce((a, b) => (a < b ? a : b));
+  const first = shiftMonth(firstDay.slice(0, 7), 1);
+  const afterLast = lastDay.slice(0, 7);
+  const last = shiftMonth(afterLast, -1);
+  if (first > last) return null;
+  return { first, last, lo: `${first}-01`, hi: monthLast(last) };
+}
+
+/**
+ * The daily rows of the days wholly inside, one SELECT per offset, so each reads its key range; without
+ * the days of `skip` (whole months read from the monthly rows).
+ */
+function interiorRows(
+  splits: readonly DaySplit[],
+  cols: RawBuilder<unknown>,
+  where: RawBuilder<unknown>,
+  skip: WholeMonths | null = null,
+) {
+  const notSkipped = skip ? sql` and (r.day < ${skip.lo} or r.day > ${skip.hi})` : sql``;
   return sql.join(
     splits.map(
       (g) => sql`select ${cols} from refused_logons_daily r
-        where r.installation_id in (${sql.join(g.ids)}) and r.day > ${g.firstDay} and r.day < ${g.lastDay}${where}`,
+        where r.installation_id in (${sql.join(g.ids)}) and r.day > ${g.firstDay} and r.day < ${g.lastDay}${notSkipped}${where}`,
     ),
     sql` union all `,
   );
+}
+
+/** The monthly rows of the whole months, `cols` over `m`. */
+function monthlyRows(ids: readonly number[], whole: WholeMonths, cols: RawBuilder<unknown>) {
+  return sql`select ${cols} from refused_logons_monthly m
+    where m.installation_id in (${sql.join([...ids])}) and m.month >= ${whole.first} and m.month <= ${whole.last}`;
 }
 
 /** The log's refusals on the end days (the parts inside the range), licence ones only when asked. */
@@ -147,20 +190,48 @@ async function refusedTableRows(
     c.count += 1;
     edge.set(k, c);
   }
+  const whole = wholeMonths(splits, filter);
   const perDay = new Map<string, number>();
   for (const c of edge.values()) perDay.set(c.day, (perDay.get(c.day) ?? 0) + 1);
-  const days = await sql<{ day: string; n: number }>`
-    select day, count(*) as n from (${interiorRows(splits, sql`r.day`, where)}) x group by day`.execute(
-    ctx.db,
-  );
-  for (const d of days.rows) perDay.set(d.day, (perDay.get(d.day) ?? 0) + Number(d.n));
-  const total = [...perDay.values()].reduce((a, b) => a + b, 0);
-  // The oldest day still needed to fill `rows` rows, newest first.
+  const dayCounts = (skip: WholeMonths | null, extra: RawBuilder<unknown>) =>
+    sql<{ day: string; n: number }>`
+      select day, count(*) as n from (${interiorRows(splits, sql`r.day`, sql`${where}${extra}`, skip)}) x
+      group by day`.execute(ctx.db);
+  for (const d of (await dayCounts(whole, sql``)).rows)
+    perDay.set(d.day, (perDay.get(d.day) ?? 0) + Number(d.n));
+  // Whole months count as one block each, keyed after their days so they sort among them.
+  const blocks = new Map(perDay);
+  if (whole) {
+    const months = await sql<{ month: string; n: number }>`
+      select month, sum(licence_days) as n from (${monthlyRows(
+        subjects.map((x) => x.id),
+        whole,
+        sql`m.month, m.licence_days`,
+      )}) x group by month`.execute(ctx.db);
+    for (const m of months.rows) if (Number(m.n) > 0) blocks.set(`${m.month}-99`, Number(m.n));
+  }
+  const total = [...blocks.values()].reduce((a, b) => a + b, 0);
+  // The oldest day still needed to fill `rows` rows, newest first; a month that holds it is read by day.
   let cutoff = '';
   let have = 0;
-  for (const day of [...perDay.keys()].sort().reverse()) {
-    cutoff = day;
-    have += perDay.get(day)!;
+  for (const key of [...blocks.keys()].sort().reverse()) {
+    const n = blocks.get(key)!;
+    if (key.endsWith('-99') && have + n >= rows) {
+      const month = key.slice(0, 7);
+      const lo = `${month}-01`;
+      const hi = monthLast(month);
+      const days = (await dayCounts(null, sql` and r.day >= ${lo} and r.day <= ${hi}`)).rows
+        .map((d) => [d.day, Number(d.n)] as const)
+        .sort((a, b) => cmp(b[0], a[0]));
+      for (const [day, count] of days) {
+        cutoff = day;
+        have += count;
+        if (have >= rows) break;
+      }
+      break;
+    }
+    cutoff = key.endsWith('-99') ? `${key.slice(0, 7)}-01` : key;
+    have += n;
     if (have >= rows) break;
   }
   const newest = await sql<{ installation_id: number; login: string; day: string; n: number }>`
@@ -230,12 +301,22 @@ async function hourCounts(
   const edges = await edgeRefusals(ctx, splits, start, end, sql``);
   const refusals = new Map<number, number>();
   for (const e of edges) refusals.set(e.installationId, (refusals.get(e.installationId) ?? 0) + 1);
+  const whole = wholeMonths(splits, null);
   const sums = await sql<{ installation_id: number; n: number }>`
     select installation_id, sum(refusals) as n from (${interiorRows(
       splits,
       sql`r.installation_id, r.refusals`,
       sql``,
-    )}) x group by installation_id`.execute(ctx.db);
+      whole,
+    )}${
+      whole
+        ? sql` union all ${monthlyRows(
+            subjects.map((x) => x.id),
+            whole,
+            sql`m.installation_id, m.refusals`,
+          )}`
+        : sql``
+    }) x group by installation_id`.execute(ctx.db);
   for (const x of sums.rows)
     refusals.set(Number(x.installation_id), (refusals.get(Number(x.installation_id)) ?? 0) + Number(x.n));
 
@@ -262,20 +343,29 @@ async function hourCounts(
     .map((g) => ({ ...g, ids: g.ids.filter((id) => top.has(id)) }))
     .filter((g) => g.ids.length > 0);
   if (topSplits.length > 0) {
-    // A row is one login: each bit set adds one account to its hour.
-    const masks = await sql<{ installation_id: number; day: string; hours: number }>`
-      select r.installation_id, r.day, r.hours from (${interiorRows(
-        topSplits,
-        sql`r.installation_id, r.day, r.hours`,
-        sql``,
-      )}) r`.execute(ctx.db);
+    // A row is one login: each bit set adds one account to its hour. The rows come back as one string
+    // per installation (`day,mask,day,mask…`), read along the key: a 13 months' chart hands over 50
+    // strings, not a hundred thousand rows.
     const offsetOf = new Map(subjects.map((s) => [s.id, s.utcOffsetMin]));
-    for (const m of masks.rows) {
+    const entryText = sql<string>`r.day || ',' || cast(r.hours as text)`;
+    const perSplit = await Promise.all(
+      topSplits.map((g) =>
+        sql<{ installation_id: number; masks: string }>`
+          select r.installation_id, ${stringAgg(ctx.dbKind, entryText, ',')} as masks
+          from refused_logons_daily r
+          where r.installation_id in (${sql.join(g.ids)}) and r.day > ${g.firstDay} and r.day < ${g.lastDay}
+          group by r.installation_id`.execute(ctx.db),
+      ),
+    );
+    for (const m of perSplit.flatMap((p) => p.rows)) {
       const id = Number(m.installation_id);
-      const dayStart = localDayBounds(m.day, offsetOf.get(id)!).start;
       const h = entry(id).hours;
-      for (let bits = Number(m.hours), b = 0; bits > 0; bits >>>= 1, b += 1)
-        if (bits & 1) h.set(dayStart + b * HOUR, (h.get(dayStart + b * HOUR) ?? 0) + 1);
+      const f = String(m.masks).split(',');
+      for (let at = 0; at + 2 <= f.length; at += 2) {
+        const dayStart = localDayBounds(f[at]!, offsetOf.get(id)!).start;
+        for (let bits = Number(f[at + 1]), b = 0; bits > 0; bits >>>= 1, b += 1)
+          if (bits & 1) h.set(dayStart + b * HOUR, (h.get(dayStart + b * HOUR) ?? 0) + 1);
+      }
     }
   }
   return { counts, refusals };

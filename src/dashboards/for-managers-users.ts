@@ -10,7 +10,8 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
-import { addDays } from './for-managers-days.js';
+import { addDays, shiftMonth } from './for-managers-days.js';
+import { stringAgg } from '../db/dialect.js';
 import { chunks } from './series-read.js';
 
 /** The domain and login variables (null: not set). */
@@ -24,11 +25,7 @@ export const userKey = (installationId: number, login: string): string => `${ins
 const month = (day: string) => day.slice(0, 7);
 export const monthFirst = (m: string) => `${m}-01`;
 export const monthLast = (m: string) => addDays(`${nextMonth(m)}-01`, -1);
-function nextMonth(m: string): string {
-  const d = new Date(`${m}-01T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + 1);
-  return d.toISOString().slice(0, 7);
-}
+const nextMonth = (m: string) => shiftMonth(m, 1);
 
 export interface UserInfo {
   installationId: number;
@@ -82,46 +79,108 @@ export function valuesOf(rows: readonly (readonly [number, ...string[]])[]): Raw
   return sql`(values ${sql.join(rows.map(([id, ...rest]) => sql`(${sql.lit(id)}, ${sql.join(rest)})`))})`;
 }
 
+/** An account's monthly rows over the months the windows and the measures touch, summed up. */
+export interface AccountMonths {
+  installationId: number;
+  login: string;
+  /** Per window three bits: a month with DB requests strictly inside it; in its first month; in its last. */
+  f: number;
+  /** Per measure, the sum over the months its window touches (an upper bound of the exact sum). */
+  b: number[];
+}
+
+const FIELD = '\u001f';
+const RECORD = '\u001e';
+
 /**
- * Per account (key) of the installations, whether it made a DB request on a day of each window. The
- * monthly rows decide every account whose activity lies in months the window covers whole (or in none);
- * the others are asked by one keyed look-up each, only for the window's partial months.
- * `newestDay`: each installation's newest report day (no row is later).
+ * One read of `user_usage_monthly` for both `activeInWindows` (the windows' bits) and `rankUsers` (the
+ * measures' bounds): they read the same accounts over the same few months, about 30,000 rows for a
+ * thousand installations. The rows come back as one string per installation (along the table's key, so
+ * nothing is sorted; a row per account would cost more to hand over than to read) and are summed here.
+ * Accounts with neither a bit nor a positive bound are left out.
+ */
+export async function readAccountMonths(
+  ctx: AppContext,
+  ids: readonly number[],
+  windows: readonly DayWindow[],
+  measures: readonly UserMeasure[],
+  toDay: string,
+): Promise<AccountMonths[]> {
+  if (ids.length === 0 || (windows.length === 0 && measures.length === 0)) return [];
+  const touched = [
+    ...windows.flatMap((w) => [month(w.lo), month(w.hi)]),
+    ...measures.map((m) => month(m.from)),
+    month(toDay),
+  ].sort();
+  const lo = touched[0]!;
+  const hi = touched.at(-1)!;
+  const sep = sql.lit(FIELD);
+  // month, active days, one value per measure, and the login last (whatever it holds).
+  const entry = sql<string>`month || ${sep} || cast(active_days as text) || ${sep} || ${sql.join(
+    measures.map((x) => sql`cast(${x.expr} as text) || ${sep} || `),
+    sql``,
+  )}login`;
+  const parts = await Promise.all(
+    chunks(ids, 500).map((chunk) =>
+      sql<{ installation_id: number; a: string }>`
+        select installation_id, ${stringAgg(ctx.dbKind, entry, RECORD)} as a
+        from user_usage_monthly
+        where installation_id in (${sql.join(chunk)}) and month >= ${lo} and month <= ${hi}
+        group by installation_id`.execute(ctx.db),
+    ),
+  );
+  // Per month of the read: the windows' bits an active account gets, and the measures it adds to.
+  const bitsOf = new Map<string, number>();
+  const addsTo = new Map<string, boolean[]>();
+  const last = month(toDay);
+  for (let m = lo; m <= hi; m = nextMonth(m)) {
+    let bits = 0;
+    windows.forEach((w, i) => {
+      const ml = month(w.lo);
+      const mh = month(w.hi);
+      if (m > ml && m < mh) bits |= 1 << (3 * i);
+      if (m === ml) bits |= 1 << (3 * i + 1);
+      if (m === mh) bits |= 1 << (3 * i + 2);
+    });
+    bitsOf.set(m, bits);
+    addsTo.set(
+      m,
+      measures.map((x) => m >= month(x.from) && m <= last),
+    );
+  }
+  const out: AccountMonths[] = [];
+  for (const r of parts.flatMap((p) => p.rows)) {
+    const installationId = Number(r.installation_id);
+    const byLogin = new Map<string, AccountMonths>();
+    for (const rec of String(r.a).split(RECORD)) {
+      const f = rec.split(FIELD);
+      const adds = addsTo.get(f[0]!);
+      if (f.length < 3 + measures.length || !adds) continue;
+      const login = f.length === 3 + measures.length ? f.at(-1)! : f.slice(2 + measures.length).join(FIELD);
+      let a = byLogin.get(login);
+      if (!a) byLogin.set(login, (a = { installationId, login, f: 0, b: measures.map(() => 0) }));
+      if (f[1] !== '0') a.f |= bitsOf.get(f[0]!)!;
+      for (let i = 0; i < adds.length; i += 1) if (adds[i]) a.b[i]! += Number(f[2 + i]);
+    }
+    for (const a of byLogin.values()) if (a.f > 0 || a.b.some((v) => v > 0)) out.push(a);
+  }
+  return out;
+}
+
+/**
+ * Per account (key), whether it made a DB request on a day of each window. The monthly bits (`rows`, read
+ * by readAccountMonths with the same windows) decide every account whose activity lies in months the
+ * window covers whole (or in none); the others are asked by one keyed look-up each, only for the window's
+ * partial months. `newestDay`: each installation's newest report day (no row is later).
  */
 export async function activeInWindows(
   ctx: AppContext,
-  ids: readonly number[],
+  rows: readonly AccountMonths[],
   windows: readonly DayWindow[],
   newestDay: ReadonlyMap<number, string>,
 ): Promise<Map<string, boolean[]>> {
   const out = new Map<string, boolean[]>();
-  if (ids.length === 0 || windows.length === 0) return out;
-  const lo = windows.map((w) => month(w.lo)).sort()[0]!;
-  const hi = windows
-    .map((w) => month(w.hi))
-    .sort()
-    .at(-1)!;
-  // Per window three bits (a month strictly inside it; its first month; its last month), packed into one
-  // number per account: 10,000 accounts come back as three columns, not two per window more.
-  const bits = windows.flatMap((w, i) => {
-    const ml = month(w.lo);
-    const mh = month(w.hi);
-    const at = (k: number) => sql.lit(2 ** (3 * i + k));
-    return [
-      sql`max(case when month > ${ml} and month < ${mh} then ${at(0)} else 0 end)`,
-      sql`max(case when month = ${ml} then ${at(1)} else 0 end)`,
-      sql`max(case when month = ${mh} then ${at(2)} else 0 end)`,
-    ];
-  });
-  const parts = await Promise.all(
-    chunks(ids, 500).map((chunk) =>
-      sql<{ installation_id: number; login: string; f: number }>`
-        select installation_id, login, ${sql.join(bits, sql` + `)} as f
-        from user_usage_monthly
-        where installation_id in (${sql.join(chunk)}) and month >= ${lo} and month <= ${hi} and active_days > 0
-        group by installation_id, login`.execute(ctx.db),
-    ),
-  );
+  if (windows.length === 0) return out;
   // Look-ups the months cannot decide: [installation, login, lo, hi, key, window index].
   const ask: [number, string, string, string, string, number][] = [];
   const spans = windows.map((w) => {
@@ -129,12 +188,13 @@ export async function activeInWindows(
     const mh = month(w.hi);
     return { ...w, ml, mh, fromStart: w.lo <= monthFirst(ml), hiLast: monthLast(mh), loLast: monthLast(ml) };
   });
-  for (const r of parts.flatMap((p) => p.rows)) {
-    const id = Number(r.installation_id);
-    const login = String(r.login);
+  for (const r of rows) {
+    if (r.f === 0) continue;
+    const id = r.installationId;
+    const login = r.login;
     const key = userKey(id, login);
     const newest = newestDay.get(id) ?? '';
-    const f = Number(r.f);
+    const f = r.f;
     const res = windows.map(() => false);
     spans.forEach((w, i) => {
       const mid = (f >> (3 * i)) & 1;
@@ -219,16 +279,16 @@ export interface RankedUser {
  * login in code-point order, then installation), and how many accounts have a positive monthly bound
  * (those with such activity in the months the window touches: exact for a window of whole months).
  *
- * Exact by bounding, ranked in SQL: the monthly rows give every account an upper bound (the months the
- * window touches, whole); SQL ranks the bounds per measure and returns only the first `cut` of each. Their
- * exact sums are read in the order of their bound (none when the window covers its months whole: the
- * bound is the sum), until the limit-th exact sum is above the next bound; when the returned candidates
- * run out first, the next `cut` (twice as many) are asked for. This is the one place the per-user
- * rankings read.
+ * Exact by bounding: the monthly rows (`rows`, read by readAccountMonths with the same measures) give
+ * every account an upper bound per measure (the months the window touches, whole), ranked here. The exact
+ * sums are read in the order of the bound (none when the window covers its months whole: the bound is the
+ * sum), until the limit-th exact sum is above the next bound. This is the one place the per-user rankings
+ * read.
  */
 export async function rankUsers(
   ctx: AppContext,
   ids: readonly number[],
+  rows: readonly AccountMonths[],
   measures: readonly UserMeasure[],
   toDay: string,
   limit: number,
@@ -238,83 +298,34 @@ export async function rankUsers(
 ): Promise<Map<string, { users: RankedUser[]; total: number }>> {
   const out = new Map(measures.map((m) => [m.key, { users: [] as RankedUser[], total: 0 }]));
   if (ids.length === 0 || measures.length === 0) return out;
-  const lo = month(measures.map((m) => m.from).sort()[0]!);
-  const users = filter.domains || filter.logins;
   const order = (a: RankedUser, b: RankedUser) =>
     b.value - a.value ||
     (a.login < b.login ? -1 : a.login > b.login ? 1 : 0) ||
     a.installationId - b.installationId;
-  const login = ctx.dbKind === 'postgres' ? sql`login collate "C"` : sql`login`;
-  /** The candidates ranked `from` < rank ≤ `to` of each measure, and the positive bounds' counts. */
-  const candidates = (from: number, to: number) =>
-    sql<Record<string, number | string>>`
-      select * from (
-        select t.*, ${sql.join(
-          measures.map(
-            (_x, i) => sql`row_number() over (order by ${sql.ref(`b${i}`)} desc, ${login}, installation_id)
-              as ${sql.ref(`r${i}`)},
-              sum(case when ${sql.ref(`b${i}`)} > 0 then 1 else 0 end) over () as ${sql.ref(`n${i}`)}`,
-          ),
-        )}
-        from (
-          select m.installation_id, m.login, ${sql.join(
-            measures.map(
-              (x, i) =>
-                sql`sum(case when m.month >= ${month(x.from)} then ${x.expr} else 0 end) as ${sql.ref(`b${i}`)}`,
-            ),
-          )}
-          from user_usage_monthly m
-          ${users ? sql`join installation_users iu on iu.installation_id = m.installation_id and iu.login = m.login` : sql``}
-          where m.installation_id in (${sql.join([...ids])}) and m.month >= ${lo} and m.month <= ${month(toDay)}
-            ${users ? userConditions(filter) : sql``}
-          group by m.installation_id, m.login
-        ) t
-      ) x
-      where ${sql.join(
-        measures.map(
-          (_x, i) =>
-            sql`(${sql.ref(`r${i}`)} > ${from} and ${sql.ref(`r${i}`)} <= ${to} and ${sql.ref(`b${i}`)} > 0)`,
-        ),
-        sql` or `,
-      )}`.execute(ctx.db);
-  const cut = 2 * limit;
-  const first = (await candidates(0, cut)).rows;
+  const wanted = new Set(ids);
+  // With the domain or login variable set, only the listed accounts that match it count.
+  const filtered = filter.domains || filter.logins;
+  const mine = rows.filter(
+    (r) => wanted.has(r.installationId) && (!filtered || listed(r.installationId, r.login)),
+  );
   for (const [i, x] of measures.entries()) {
     const slot = out.get(x.key)!;
-    /** This measure's candidates ranked lo < rank ≤ hi, in rank order. */
-    const pick = (list: typeof first, lo: number, hi: number): RankedUser[] =>
-      list
-        .filter((r) => Number(r[`r${i}`]) > lo && Number(r[`r${i}`]) <= hi && Number(r[`b${i}`]) > 0)
-        .sort((a, b) => Number(a[`r${i}`]) - Number(b[`r${i}`]))
-        .map((r) => ({
-          installationId: Number(r.installation_id),
-          login: String(r.login),
-          value: Number(r[`b${i}`]),
-        }));
-    const cands = pick(first, 0, cut);
-    slot.total = first.length ? Number(first[0]![`n${i}`]) : 0;
+    const cands: RankedUser[] = [];
+    for (const r of mine)
+      if (r.b[i]! > 0) cands.push({ installationId: r.installationId, login: r.login, value: r.b[i]! });
+    cands.sort(order);
+    slot.total = cands.length;
     // The bound is the sum when the window covers its months whole: from a 1st to the last month's end
     // or the installation's newest report day.
     const whole = (c: RankedUser) =>
       x.from === monthFirst(month(x.from)) &&
       (toDay >= monthLast(month(toDay)) || toDay >= (newestDay.get(c.installationId) ?? '9999'));
     let best: RankedUser[] = [];
-    let fetched = cut;
-    /** The next ranks, when SQL has more than it returned; false when there are none. */
-    const more = async () => {
-      if (fetched >= slot.total) return false;
-      const before = cands.length;
-      cands.push(...pick((await candidates(fetched, fetched * 2)).rows, fetched, fetched * 2));
-      fetched *= 2;
-      return cands.length > before;
-    };
-    for (let at = 0, size = limit; ; size *= 2) {
-      if (at >= cands.length && !(await more())) break;
+    for (let at = 0, size = limit; at < cands.length; size *= 2) {
       // Done when the next candidate's bound already sorts after the limit-th exact sum: no later
-      // candidate can beat it (ties go by login, then installation, as SQL ranked them).
+      // candidate can beat it (ties go by login, then installation).
       const nth = best[limit - 1];
       if (nth && order(nth, cands[at]!) < 0) break;
-      if (cands.length < at + size) await more();
       const next = cands.slice(at, at + size);
       at += next.length;
       const batch = next.filter((c) => listed(c.installationId, c.login));

@@ -27,11 +27,21 @@ import { addDays, DAY, dayAxis, monthStart, monthStartBefore, round1 } from './f
 import { installationFacts, licenceEnds } from './for-managers-installs.js';
 import { refusedPerHour, refusedTable } from './for-managers-refused.js';
 import { operupAge, perInstallationSamples } from './for-managers-samples.js';
-import { buildDayPanels, type ActiveWindow } from './for-managers-panels.js';
+import { buildDayPanels, userMeasures, type ActiveWindow } from './for-managers-panels.js';
 import { emptySearches } from './for-managers-searches.js';
-import { activeInWindows, userKey, userList, type DayWindow, type UserFilter } from './for-managers-users.js';
+import {
+  activeInWindows,
+  readAccountMonths,
+  userKey,
+  userList,
+  type DayWindow,
+  type UserFilter,
+} from './for-managers-users.js';
 import { resolveRange } from './range.js';
 import { managersOf, visibleInstallations } from './subjects.js';
+
+/** Client names as `localeCompare` orders them, with one collator instead of one per call. */
+const byName = new Intl.Collator();
 
 /** Memoised: a read several panels share runs once, and only when one of them is asked for. */
 function once<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -76,16 +86,25 @@ export async function forManagers(
         ({ range: 'clients', mtd: 'involvement', d30: 'zeroQueries30', d60: 'zeroQueries60' } as const)[w],
       ),
   );
+  const dayPanels = (['activity', 'involvement', 'zeroQueries30', 'zeroQueries60'] as const).filter((p) =>
+    want.has(p),
+  );
+  const userPanels = (['billingDocs', 'dbQueries', 'prints', 'savedDocs', 'kassist30'] as const).filter((p) =>
+    want.has(p),
+  );
+  // Month to date the range is the month so far: a window asked twice is read once.
+  const distinct = [...new Map(asked.map((w) => [`${windows[w].lo}|${windows[w].hi}`, windows[w]])).values()];
+  const slotOf = (w: ActiveWindow) =>
+    distinct.findIndex((d) => d.lo === windows[w].lo && d.hi === windows[w].hi);
+  // The windows' bits and the per-user rankings' bounds come from one read of the monthly rows.
+  const accountMonths = once(() =>
+    readAccountMonths(ctx, ids, distinct, userMeasures(userPanels, axis.toDay), axis.toDay),
+  );
   const active = once(async () => {
-    const f = await facts();
+    const [f, rows] = await Promise.all([facts(), accountMonths()]);
     const newest = new Map([...f].map(([id, x]) => [id, x.newestDay ?? '']));
-    const m = await activeInWindows(
-      ctx,
-      ids,
-      asked.map((w) => windows[w]),
-      newest,
-    );
-    return (w: ActiveWindow, key: string) => m.get(key)?.[asked.indexOf(w)] ?? false;
+    const m = await activeInWindows(ctx, rows, distinct, newest);
+    return (w: ActiveWindow, key: string) => m.get(key)?.[slotOf(w)] ?? false;
   });
   const out: ForManagersOut = { from: range.from, to: range.to };
   const tasks: Promise<void>[] = [];
@@ -131,7 +150,7 @@ export async function forManagers(
       .sort(
         (a, b) =>
           (a.licenceEndsAt ?? Infinity) - (b.licenceEndsAt ?? Infinity) ||
-          a.client.localeCompare(b.client) ||
+          byName.compare(a.client, b.client) ||
           a.installationId - b.installationId,
       );
   });
@@ -156,16 +175,10 @@ export async function forManagers(
     out.refusedPerHour = await refusedPerHour(ctx, subjects, range, limit);
   });
 
-  const dayPanels = (['activity', 'involvement', 'zeroQueries30', 'zeroQueries60'] as const).filter((p) =>
-    want.has(p),
-  );
-  const userPanels = (['billingDocs', 'dbQueries', 'prints', 'savedDocs', 'kassist30'] as const).filter((p) =>
-    want.has(p),
-  );
   if (dayPanels.length || userPanels.length)
     tasks.push(
       buildDayPanels(
-        { ctx, subjects, axis, limit, filter, facts, users, active },
+        { ctx, subjects, axis, limit, filter, facts, users, accountMonths, active },
         dayPanels,
         userPanels,
       ).then((r) => {

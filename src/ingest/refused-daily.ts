@@ -6,6 +6,7 @@
  *
  * Kept in the report's transaction: a report repeats the refusals since the ПК started, so only the
  * rows the log actually gained are added (the insert returns them), like the search log's rollups.
+ * `refused_logons_monthly` (migration 0017) sums the same per installation and local month.
  */
 import { sql, type QueryExecutorProvider, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
@@ -66,10 +67,13 @@ export async function addRefusals(
     licence_refusals: e.licence,
     hours: e.hours,
   }));
+  // Per local month: the refusals added, and the login-days that got their first licence refusal.
+  const months = new Map<string, { refusals: number; licenceDays: number }>();
   for (let i = 0; i < rows.length; i += 200) {
-    await db
+    const part = rows.slice(i, i + 200);
+    const after = await db
       .insertInto('refused_logons_daily')
-      .values(rows.slice(i, i + 200))
+      .values(part)
       .onConflict((oc) =>
         oc.columns(['installation_id', 'day', 'login']).doUpdateSet((eb) => ({
           refusals: eb('refused_logons_daily.refusals', '+', eb.ref('excluded.refusals')),
@@ -81,8 +85,36 @@ export async function addRefusals(
           hours: sql<number>`refused_logons_daily.hours | excluded.hours`,
         })),
       )
+      .returning(['day', 'login', 'licence_refusals'])
       .execute();
+    const nowLicence = new Map(after.map((r) => [`${r.day}\u0000${r.login}`, Number(r.licence_refusals)]));
+    for (const r of part) {
+      const m = months.get(r.day.slice(0, 7)) ?? { refusals: 0, licenceDays: 0 };
+      m.refusals += r.refusals;
+      // The row had none before exactly when all it holds now was just added.
+      if (r.licence_refusals > 0 && nowLicence.get(`${r.day}\u0000${r.login}`) === r.licence_refusals)
+        m.licenceDays += 1;
+      months.set(r.day.slice(0, 7), m);
+    }
   }
+  if (months.size === 0) return;
+  await db
+    .insertInto('refused_logons_monthly')
+    .values(
+      [...months].map(([month, m]) => ({
+        installation_id: installationId,
+        month,
+        refusals: m.refusals,
+        licence_days: m.licenceDays,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['installation_id', 'month']).doUpdateSet((eb) => ({
+        refusals: eb('refused_logons_monthly.refusals', '+', eb.ref('excluded.refusals')),
+        licence_days: eb('refused_logons_monthly.licence_days', '+', eb.ref('excluded.licence_days')),
+      })),
+    )
+    .execute();
 }
 
 /** Local day and hour of `refused_logons.at` in SQL, at the installation's offset `i.utc_offset_min`. */
@@ -97,6 +129,22 @@ function localParts(kind: DbKind): { day: RawBuilder<string>; hour: RawBuilder<n
         day: sql<string>`to_char(to_timestamp(${local} / 1000.0) at time zone 'UTC', 'YYYY-MM-DD')`,
         hour: sql<number>`((${local} / ${sql.lit(HOUR)}) % 24)::int`,
       };
+}
+
+/** Recomputes `refused_logons_monthly` from the daily rows (some installations, or all). */
+export async function rebuildRefusedMonthly(
+  db: QueryExecutorProvider,
+  opts: { installationIds?: readonly number[] } = {},
+): Promise<void> {
+  const ids = opts.installationIds;
+  if (ids && ids.length === 0) return;
+  const only = ids ? sql`where installation_id in (${sql.join([...ids])})` : sql``;
+  await sql`delete from refused_logons_monthly ${only}`.execute(db);
+  await sql`insert into refused_logons_monthly (installation_id, month, refusals, licence_days)
+    select installation_id, substr(day, 1, 7), sum(refusals),
+      sum(case when licence_refusals > 0 then 1 else 0 end)
+    from refused_logons_daily ${only}
+    group by installation_id, substr(day, 1, 7)`.execute(db);
 }
 
 /**

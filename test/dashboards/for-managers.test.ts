@@ -20,7 +20,7 @@ import { forManagers } from '../../src/dashboards/for-managers.js';
 import { bucketStarts, chooseStep } from '../../src/dashboards/range.js';
 import { visibleInstallations } from '../../src/dashboards/subjects.js';
 import { UNDEFINED_DOMAIN, type Snapshot } from '../../src/ingest/parse/snapshot.js';
-import { addRefusals, rebuildRefusedDaily } from '../../src/ingest/refused-daily.js';
+import { addRefusals, rebuildRefusedDaily, rebuildRefusedMonthly } from '../../src/ingest/refused-daily.js';
 import type { Installation } from '../../src/inventory/installations.js';
 import { makeProfile, generateSysinfoXmlString, type ClientProfile } from '../../src/sim/kodeks/index.js';
 import type { Actor } from '../../src/tenancy/scope.js';
@@ -867,6 +867,7 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     } finally {
       await s.t.ctx.db.deleteFrom('refused_logons').where('login', '=', 'wrong-pw').execute();
       await s.t.ctx.db.deleteFrom('refused_logons_daily').where('login', '=', 'wrong-pw').execute();
+      await rebuildRefusedMonthly(s.t.ctx.db, { installationIds: [a.i3.id] });
     }
   });
 
@@ -876,6 +877,9 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     const { rows, step, per } = expectedRefused(q);
     expect(step).toBeGreaterThan(HOUR);
     expect(rows.length).toBeGreaterThan(30);
+    // March is whole (counted from the monthly rows); the 30th row lies in it, so the table reads that
+    // month by day to find where its 30 rows end.
+    expect(rows[29]!.day.slice(0, 7)).toBe('2026-03');
     for (const n of [5, 30, 1000]) {
       const out = await run(a.actors.admin, { ...q, rows: n, panels: ['refusedTable', 'refusedPerHour'] });
       expect(out.refusedTable!.total).toBe(rows.length);
@@ -910,6 +914,22 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
       .execute();
     expect(kept.length).toBeGreaterThan(0);
     expect(rebuilt).toEqual(kept);
+    // And the monthly sums kept beside them (migration 0017) are those of the daily rows.
+    const monthly = () =>
+      s.t.ctx.db
+        .selectFrom('refused_logons_monthly')
+        .selectAll()
+        .orderBy('installation_id')
+        .orderBy('month')
+        .execute()
+        .then((r) =>
+          r.map((x) => ({ ...x, refusals: Number(x.refusals), licence_days: Number(x.licence_days) })),
+        );
+    const keptMonthly = await monthly();
+    await rebuildRefusedMonthly(s.t.ctx.db);
+    expect(keptMonthly.length).toBeGreaterThan(1);
+    expect(keptMonthly.some((m) => m.licence_days > 0 && m.licence_days < m.refusals)).toBe(true);
+    expect(await monthly()).toEqual(keptMonthly);
   });
 
   it('empty searches: the newest first, only empty ones, within the range', async () => {
