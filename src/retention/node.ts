@@ -4,12 +4,14 @@
  * the cutoffs to three months ahead, then deletes what is too old (run.ts). The raw window moves every
  * run; the monthly windows move once a month, so their tables (a pass over each on SQLite) are pruned
  * when the cutoff month changed and otherwise at most every `monthsEveryMs` (rows of old days a late
- * report brings are removed then).
+ * report brings are removed then). Each run also prunes expired sessions and departed nodes
+ * (housekeeping.ts).
  */
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { syncJobs } from '../jobs/leases.js';
 import type { JobHandler } from '../jobs/runner.js';
+import { pruneHousekeeping, type HousekeepingReport } from './housekeeping.js';
 import { ensurePartitions, MONTHS_AHEAD } from './partitions.js';
 import { addMonths, cutoffsAt, monthOf, monthStart, monthText, type RetentionPolicy } from './policy.js';
 import { runRetention, type RetentionReport } from './run.js';
@@ -33,7 +35,7 @@ const optionsSchema = z.object({
 });
 
 export type RetentionHandlerOptions = Partial<z.input<typeof optionsSchema>> & {
-  onRun?: (r: RetentionReport & { partitionsCreated: string[] }) => void;
+  onRun?: (r: RetentionReport & { partitionsCreated: string[]; housekeeping: HousekeepingReport }) => void;
 };
 
 export function retentionHandler(
@@ -84,7 +86,8 @@ export function retentionHandler(
         monthsRunAt = now;
         monthsCutoff = cutoffMonth;
       }
-      options.onRun?.({ ...report, partitionsCreated: created });
+      const housekeeping = await pruneHousekeeping(ctx, now);
+      options.onRun?.({ ...report, partitionsCreated: created, housekeeping });
       return partitionError ? { outcome: 'failed', error: partitionError } : { outcome: 'ok' };
     },
   };

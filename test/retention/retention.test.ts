@@ -22,9 +22,11 @@ import {
   monthText,
   type RetentionPolicy,
 } from '../../src/retention/policy.js';
+import type { HousekeepingReport } from '../../src/retention/housekeeping.js';
 import { runRetention, type RetentionReport } from '../../src/retention/run.js';
 import { createDealer } from '../../src/tenancy/dealers.js';
 import { cliActor } from '../../src/tenancy/scope.js';
+import { createSession, createUser, userBySession } from '../../src/tenancy/users.js';
 import { DB_KINDS, openTestContext, type TestContext } from '../helpers/db.js';
 
 const HOUR = 3_600_000;
@@ -351,6 +353,62 @@ describe.each(DB_KINDS)('retention (%s)', (kind) => {
       expect(await count('samples')).toBe(raw);
     },
   );
+
+  it('prunes expired sessions and nodes that left a week ago; keeps the rest', async () => {
+    t.clock.t = Date.UTC(2026, 10, 20, 9);
+    const now = t.clock.now();
+    const user = await createUser(t.ctx, op, {
+      dealerId,
+      login: 'rt-admin',
+      password: 'retention password',
+      role: 'dealer-admin',
+    });
+    t.clock.t = now - 2 * DAY;
+    const expired = await createSession(t.ctx, user.id, DAY);
+    t.clock.t = now;
+    const live = await createSession(t.ctx, user.id, DAY);
+    const node = (node_id: string, heartbeat: number, stopped: number | null, takenOver: number | null) => ({
+      node_id,
+      host: 'h',
+      pid: 1,
+      version: 'v',
+      url: null,
+      roles: '[]',
+      started_at: heartbeat - DAY,
+      heartbeat_at: heartbeat,
+      stopped_at: stopped,
+      taken_over_at: takenOver,
+      taken_over_by: takenOver === null ? null : 'alive',
+    });
+    await t.ctx.db
+      .insertInto('cluster_nodes')
+      .values([
+        node('alive', now, null, null),
+        node('stopped-8d', now - 8 * DAY, now - 8 * DAY, null),
+        node('taken-8d', now - 8 * DAY, null, now - 8 * DAY + 60_000),
+        node('stopped-6d', now - 6 * DAY, now - 6 * DAY, null),
+        // Silent but never taken over (no other node was running): a node that starts takes it over first.
+        node('silent-8d', now - 8 * DAY, null, null),
+      ])
+      .execute();
+    const runs: HousekeepingReport[] = [];
+    const runner = new JobRunner(
+      t.ctx,
+      [retentionHandler(t.ctx, POLICY, { onRun: (r) => runs.push(r.housekeeping) })],
+      { nodeId: 'test' },
+    );
+    // The first round adds the job (its first run a few seconds later); make it due now.
+    await runner.runUntilIdle();
+    await t.ctx.db.updateTable('jobs').set({ next_run_at: now }).execute();
+    await runner.runUntilIdle();
+    await runner.stop();
+    expect(runs).toEqual([{ sessions: 1, nodes: 2 }]);
+    expect(await userBySession(t.ctx, live)).toMatchObject({ id: user.id });
+    expect(await userBySession(t.ctx, expired)).toBeNull();
+    expect(await count('sessions')).toBe(1);
+    const left = await t.ctx.db.selectFrom('cluster_nodes').select('node_id').orderBy('node_id').execute();
+    expect(left.map((r) => r.node_id)).toEqual(['alive', 'silent-8d', 'stopped-6d']);
+  });
 
   it('deletes in batches while a concurrent write goes through', { timeout: 60_000 }, async () => {
     t.clock.t = Date.UTC(2026, 10, 20, 9);
