@@ -25,5 +25,7 @@ export async function up(db: Kysely<unknown>, kind: DbKind): Promise<void> {
     count integer not null,
     constraint samples_hourly_pk primary key (series_id, hour)
   ) ${tail}`.execute(db);
+  // Fresh statistics for the backfill's plan (a database restored from a dump has none until autovacuum).
+  if (kind === 'postgres') await sql`analyze samples`.execute(db);
   await rebuildSamplesHourly(db);
 }
