@@ -162,12 +162,26 @@ export async function drawMonthly(
         const seats = facts.get(s.id)!.seats;
         const us = usersOf.get(s.id) ?? [];
         const reportAt = facts.get(s.id)!.reportAt;
-        const counted = (m: string) => us.filter((u) => eligibleOn(u, endOf(m), s.utcOffsetMin, reportAt));
-        const idle = (m: string) => counted(m).filter((u) => !active(userKey(s.id, u.login), m)).length;
+        // The three series of a month share one pass over the installation's accounts.
+        const perMonth = new Map<string, { users: number; idle: number }>();
+        const countsOf = (m: string) => {
+          let c = perMonth.get(m);
+          if (!c) {
+            c = { users: 0, idle: 0 };
+            const end = endOf(m);
+            for (const u of us) {
+              if (!eligibleOn(u, end, s.utcOffsetMin, reportAt)) continue;
+              c.users += 1;
+              if (!active(userKey(s.id, u.login), m)) c.idle += 1;
+            }
+            perMonth.set(m, c);
+          }
+          return c;
+        };
         return zeroSeries(installationSeries(s, []), s.host, s.id, {
-          pct: points(s.id, (m) => (seats ? round1(idle(m) / (seats / 100)) : null)),
-          idle: points(s.id, idle),
-          users: points(s.id, (m) => counted(m).length),
+          pct: points(s.id, (m) => (seats ? round1(countsOf(m).idle / (seats / 100)) : null)),
+          idle: points(s.id, (m) => countsOf(m).idle),
+          users: points(s.id, (m) => countsOf(m).users),
         });
       }),
     );

@@ -94,8 +94,14 @@ export async function forManagers(
   );
   // Month to date the range is the month so far: a window asked twice is read once.
   const distinct = [...new Map(asked.map((w) => [`${windows[w].lo}|${windows[w].hi}`, windows[w]])).values()];
-  const slotOf = (w: ActiveWindow) =>
-    distinct.findIndex((d) => d.lo === windows[w].lo && d.hi === windows[w].hi);
+  // Asked per account and window, so looked up once per window.
+  const slots = new Map(
+    (Object.keys(windows) as ActiveWindow[]).map((w) => [
+      w,
+      distinct.findIndex((d) => d.lo === windows[w].lo && d.hi === windows[w].hi),
+    ]),
+  );
+  const slotOf = (w: ActiveWindow) => slots.get(w)!;
   // The windows' bits and the per-user rankings' bounds come from one read of the monthly rows.
   const accountMonths = once(() =>
     readAccountMonths(ctx, ids, distinct, userMeasures(userPanels, axis.toDay), axis.toDay),
