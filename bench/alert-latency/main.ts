@@ -39,6 +39,7 @@ import {
   type RunSample,
 } from './results.js';
 import { runMain } from '../lib/run-main.js';
+import { progressSince } from '../lib/progress.js';
 
 const USAGE = `npm run bench:alert-latency [-- options]
   --runs N        uploads measured, each for its own installation and dealer (default 200)
@@ -80,9 +81,7 @@ function readOptions(argv: string[]): Options | null {
 }
 
 const started = performance.now();
-const progress = (msg: string): void => {
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
-};
+const progress = progressSince(started);
 
 /** Defaults of the path under test (ReportProcessor pollMs, Dispatcher pollMs, touch debounce). */
 const PROCESSOR_POLL_MS = 2_000;

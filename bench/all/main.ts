@@ -20,6 +20,7 @@ import { renderText } from '../lib/table.js';
 import { fleetScale } from '../storage/scale.js';
 import { summaryRows, summaryTable, writeSummarySection, type BenchRun, type Saved } from './summary.js';
 import { runMain } from '../lib/run-main.js';
+import { progressSince } from '../lib/progress.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -32,9 +33,7 @@ const USAGE = `usage: npm run bench -- [options]
                     SMART_TEST_PG_URL or postgres://postgres@127.0.0.1:5432/postgres)`;
 
 const started = performance.now();
-const progress = (msg: string): void => {
-  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
-};
+const progress = progressSince(started, 'bench ');
 
 /** The quick dashboards/storage fleet: generates in about a minute per engine. */
 const QUICK_INSTALLATIONS = 10;

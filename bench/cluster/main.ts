@@ -12,11 +12,10 @@ import { OptionsError, readOptions, USAGE } from './options.js';
 import { cpuTable, meaning, projectionTable, throughputTable, type ClusterResults } from './results.js';
 import { runCluster, type RunResult } from './run.js';
 import { runMain } from '../lib/run-main.js';
+import { progressSince } from '../lib/progress.js';
 
 const started = performance.now();
-const progress = (msg: string): void => {
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
-};
+const progress = progressSince(started);
 
 function print(x: ClusterResults): void {
   const out = [

@@ -25,11 +25,10 @@ import {
 } from './results.js';
 import { FULL_SCALE } from './scale.js';
 import { runMain } from '../lib/run-main.js';
+import { progressSince } from '../lib/progress.js';
 
 const started = performance.now();
-const progress = (msg: string): void => {
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(5)} s] ${msg}\n`);
-};
+const progress = progressSince(started, '', 5);
 
 function print(r: DashboardsResults): void {
   const out = [

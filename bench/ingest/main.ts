@@ -34,11 +34,10 @@ import {
   type BenchParsePool,
 } from './throughput.js';
 import { runMain } from '../lib/run-main.js';
+import { progressSince } from '../lib/progress.js';
 
 const started = performance.now();
-const progress = (msg: string): void => {
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
-};
+const progress = progressSince(started);
 
 interface Pools {
   one: BenchParsePool;

@@ -26,11 +26,10 @@ import {
 } from './results.js';
 import { openBenchDb } from './setup.js';
 import { runMain } from '../lib/run-main.js';
+import { progressSince } from '../lib/progress.js';
 
 const started = performance.now();
-const progress = (msg: string): void => {
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
-};
+const progress = progressSince(started);
 
 /** Lets the sockets of the previous run close (keep-alive sockets idle out after 4 s). */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 5_000));

@@ -15,6 +15,7 @@ import { measurePostgres, measureSqlite, type EngineSize } from './measure.js';
 import { sizeTable, topTablesTable, type StorageResults } from './results.js';
 import { fleetScale } from './scale.js';
 import { runMain } from '../lib/run-main.js';
+import { progressSince } from '../lib/progress.js';
 
 const USAGE = `usage: npm run bench:storage -- [options]
   --installations N   installations of the fleet (default 20); clients, managers, online accesses
@@ -29,9 +30,7 @@ const USAGE = `usage: npm run bench:storage -- [options]
   --save FILE         also save the results as JSON`;
 
 const started = performance.now();
-const progress = (msg: string): void => {
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
-};
+const progress = progressSince(started);
 
 function print(r: StorageResults): void {
   const out = [
