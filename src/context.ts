@@ -14,4 +14,15 @@ export interface AppContext {
    * the hourly rollup (src/metrics/rollup.ts).
    */
   rawRetentionMs?: number;
+  /**
+   * Where the dashboards read (readContext): on a SQLite file, worker threads with read-only connections
+   * (src/db/sqlite-read-pool.ts), so a heavy dashboard neither blocks the event loop nor waits for one
+   * statement at a time; absent, they read through `db`.
+   */
+  reads?: Db;
+}
+
+/** The context a read-only service (a dashboard) runs with: `db` is the read pool when there is one. */
+export function readContext(ctx: AppContext): AppContext {
+  return ctx.reads ? { ...ctx, db: ctx.reads } : ctx;
 }

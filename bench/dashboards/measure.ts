@@ -186,6 +186,10 @@ export async function measure(ds: Dataset, o: MeasureOptions): Promise<Measured[
     SMART_SECRET_KEY: 'b'.repeat(64),
     SMART_HOST: '127.0.0.1',
     SMART_PORT: '0',
+    // To compare with the reads on the main connection: SMART_SQLITE_READ_THREADS=0 npm run bench:dashboards.
+    ...(process.env.SMART_SQLITE_READ_THREADS
+      ? { SMART_SQLITE_READ_THREADS: process.env.SMART_SQLITE_READ_THREADS }
+      : {}),
   });
   const rt = await openRuntime(config);
   const app = await buildApp(rt, { logger: false });

@@ -63,6 +63,7 @@ const EnvSchema = z.object({
   SMART_RAW_RETENTION_DAYS: z.coerce.number().int().min(2).max(400).default(35),
   SMART_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(13),
   SMART_NODE_DEAD_AFTER_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  SMART_SQLITE_READ_THREADS: z.coerce.number().int().min(0).max(16).optional(),
 });
 
 export interface Config {
@@ -102,6 +103,11 @@ export interface Config {
   retentionMonths: number;
   /** A node whose heartbeat is older than this is presumed dead and its leases are taken over. */
   nodeDeadAfterMs: number;
+  /**
+   * SQLite only: worker threads that run the dashboards' reads (src/db/sqlite-read-pool.ts); 0 reads on
+   * the main connection. Default: the cores less one, 1 to 4.
+   */
+  sqliteReadThreads: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -145,5 +151,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rawRetentionDays: e.SMART_RAW_RETENTION_DAYS,
     retentionMonths: e.SMART_RETENTION_MONTHS,
     nodeDeadAfterMs: e.SMART_NODE_DEAD_AFTER_SECONDS * 1000,
+    sqliteReadThreads: e.SMART_SQLITE_READ_THREADS ?? null,
   };
 }

@@ -20,6 +20,7 @@ import { installationDashboardRoutes } from './routes/dashboards-installations.j
 import { searchDashboardRoutes } from './routes/dashboards-search.js';
 import { usersDashboardRoutes } from './routes/dashboards-users.js';
 import { dashboardRoutes } from './routes/dashboards.js';
+import { readContext } from '../context.js';
 import { managersDashboardRoutes } from './routes/dashboards-managers.js';
 import { kassistDashboardRoutes } from './routes/dashboards-kassist.js';
 import { searchTimeDashboardRoutes } from './routes/dashboards-search-time.js';
@@ -116,6 +117,17 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           ingestRoutes,
           checkRoutes,
           alertRoutes,
+          agentScriptRoutes,
+          renewalRoutes,
+          asrpRoutes,
+          clientHealthRoutes,
+          clusterRoutes,
+        ]) {
+          await secured.register(routes, options);
+        }
+        // The dashboards only read: on SQLite through the read threads (AppContext.reads).
+        const reading = { runtime: { ...runtime, ctx: readContext(runtime.ctx) } };
+        for (const routes of [
           dashboardRoutes,
           installationDashboardRoutes,
           dbHealthDashboardRoutes,
@@ -127,13 +139,8 @@ export async function buildApp(runtime: Runtime, opts: BuildAppOptions = {}): Pr
           billingAnalyticsDashboardRoutes,
           onlineSearchDashboardRoutes,
           quarterlyDashboardRoutes,
-          agentScriptRoutes,
-          renewalRoutes,
-          asrpRoutes,
-          clientHealthRoutes,
-          clusterRoutes,
         ]) {
-          await secured.register(routes, options);
+          await secured.register(routes, reading);
         }
         // Report files uploaded by hand (closed contours) need this node's spool.
         if (opts.ingest) await secured.register(manualUploadRoutes, { runtime, ingest: opts.ingest });

@@ -16,6 +16,7 @@ import {
   type ForManagersQuery,
   type ManagerAligned,
 } from '../../src/dashboards/contract-managers.js';
+import { readContext } from '../../src/context.js';
 import { forManagers } from '../../src/dashboards/for-managers.js';
 import { bucketStarts, chooseStep } from '../../src/dashboards/range.js';
 import { visibleInstallations } from '../../src/dashboards/subjects.js';
@@ -281,7 +282,7 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
   });
 
   const run = (actor: Actor, q: Partial<ForManagersQuery>) =>
-    forManagers(s.t.ctx, actor, q as ForManagersQuery, NOW);
+    forManagers(readContext(s.runtime.ctx), actor, q as ForManagersQuery, NOW);
   const aIds = () => [a.i1.id, a.i2.id, a.i3.id];
 
   // ------------------------------------------------------------------ the oracle

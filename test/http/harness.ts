@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { DbKind } from '../../src/db/dialect.js';
+import { openSqliteReadPool } from '../../src/db/sqlite-read-pool.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import type { Runtime } from '../../src/runtime.js';
 import { openTestContext, type TestContext } from '../helpers/db.js';
@@ -20,8 +21,10 @@ export async function startTestServer(kind: DbKind, env: Record<string, string> 
   const t = await openTestContext(kind);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smart-http-'));
   const config: Config = loadConfig({ SMART_DATA_DIR: dataDir, SMART_LOG_LEVEL: 'silent', ...env });
-  // The test context owns the database; the runtime only borrows it.
-  const runtime: Runtime = { ctx: t.ctx, config, close: async () => {} };
+  // The test context owns the database; the runtime only borrows it. On SQLite the dashboards read on
+  // worker threads, as they do in production (two threads, so reads also run side by side).
+  const reads = kind === 'sqlite' ? openSqliteReadPool(t.url.slice('sqlite:'.length), { threads: 2 }) : null;
+  const runtime: Runtime = { ctx: reads ? { ...t.ctx, reads } : t.ctx, config, close: async () => {} };
   const server = await startServer(runtime, { host: '127.0.0.1', port: 0, logger: false });
   return {
     t,
@@ -30,6 +33,7 @@ export async function startTestServer(kind: DbKind, env: Record<string, string> 
     url: server.url,
     close: async () => {
       await server.close();
+      await reads?.destroy();
       await t.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
