@@ -105,7 +105,7 @@ export interface Config {
   nodeDeadAfterMs: number;
   /**
    * SQLite only: worker threads that run the dashboards' reads (src/db/sqlite-read-pool.ts); 0 reads on
-   * the main connection. Default: the cores less one, 1 to 4.
+   * the main connection. Default: the cores less one, 2 to 4.
    */
   sqliteReadThreads: number | null;
 }

@@ -49,3 +49,25 @@ export function chunked<T>(ids: readonly T[], size = 500): T[][] {
 export function accessLabel(a: { client: string; login: string }): string {
   return `${a.client} / ${a.login}`;
 }
+
+/**
+ * The first `k` items in `order`, for an order whose first key is `value`, largest first: only the items
+ * at or above the k-th largest value are sorted (a ranking of ten thousand accounts reads the first fifty).
+ */
+export function firstByValue<T>(
+  items: readonly T[],
+  k: number,
+  value: (item: T) => number,
+  order: (a: T, b: T) => number,
+): T[] {
+  if (k >= items.length) return [...items].sort(order);
+  if (k <= 0) return [];
+  const values = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i += 1) values[i] = value(items[i]!);
+  values.sort();
+  const kth = values[items.length - k]!;
+  return items
+    .filter((item) => value(item) >= kth)
+    .sort(order)
+    .slice(0, k);
+}

@@ -29,7 +29,7 @@ import type { Database } from './schema.js';
 import type { ReadPoolWorkerData, ReadResult, ReadTask } from './sqlite-read-worker.js';
 
 export interface SqliteReadPoolOptions {
-  /** Threads (default: the cores less one for the event loop, 1 to 4). */
+  /** Threads (default: the cores less one for the event loop, 2 to 4: with one, the reads wait for each other). */
   threads?: number;
   /** An idle thread ends after this long (default 60 s); the next read starts it again. */
   idleTimeoutMs?: number;
@@ -76,7 +76,7 @@ class PoolDriver implements Driver {
     const filename = fileURLToPath(
       new URL(`./sqlite-read-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url),
     );
-    const threads = this.opts.threads ?? Math.max(1, Math.min(4, os.availableParallelism() - 1));
+    const threads = this.opts.threads ?? Math.max(2, Math.min(4, os.availableParallelism() - 1));
     const workerData: ReadPoolWorkerData = { file: this.file };
     this.pool = new Piscina<ReadTask, ReadResult>({
       filename,
