@@ -12,7 +12,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
 import { addDays, shiftMonth } from './for-managers-days.js';
 import { stringAgg } from '../db/dialect.js';
-import { firstByValue } from './rank.js';
+import { headsInOrder } from './rank.js';
 import { chunks } from './series-read.js';
 
 /** The domain and login variables (null: not set). */
@@ -358,10 +358,10 @@ export async function rankUsers(
       (toDay >= monthLast(month(toDay)) || toDay >= (newestDay.get(c.installationId) ?? '9999'));
     let best: RankedUser[] = [];
     // The candidates in order of their bound, sorted only as far as the reading goes.
+    const head = headsInOrder(cands, (c) => c.value, order);
     let sorted: RankedUser[] = [];
     for (let at = 0, size = limit; at < cands.length; size *= 2) {
-      if (sorted.length < Math.min(cands.length, at + size))
-        sorted = firstByValue(cands, at + size, (c) => c.value, order);
+      if (sorted.length < Math.min(cands.length, at + size)) sorted = head(at + size);
       // Done when the next candidate's bound already sorts after the limit-th exact sum: no later
       // candidate can beat it (ties go by login, then installation).
       const nth = best[limit - 1];

@@ -51,23 +51,24 @@ export function accessLabel(a: { client: string; login: string }): string {
 }
 
 /**
- * The first `k` items in `order`, for an order whose first key is `value`, largest first: only the items
- * at or above the k-th largest value are sorted (a ranking of ten thousand accounts reads the first fifty).
+ * The first `k` items in `order` (asked for growing `k`), for an order whose first key is `value`, largest
+ * first: only the items at or above the k-th largest value are sorted (a ranking of ten thousand
+ * accounts usually reads the first fifty).
  */
-export function firstByValue<T>(
+export function headsInOrder<T>(
   items: readonly T[],
-  k: number,
   value: (item: T) => number,
   order: (a: T, b: T) => number,
-): T[] {
-  if (k >= items.length) return [...items].sort(order);
-  if (k <= 0) return [];
+): (k: number) => T[] {
   const values = new Float64Array(items.length);
   for (let i = 0; i < items.length; i += 1) values[i] = value(items[i]!);
-  values.sort();
-  const kth = values[items.length - k]!;
-  return items
-    .filter((item) => value(item) >= kth)
-    .sort(order)
-    .slice(0, k);
+  const sortedValues = values.slice().sort();
+  return (k) => {
+    if (k <= 0) return [];
+    if (k >= items.length) return [...items].sort(order);
+    const kth = sortedValues[items.length - k]!;
+    const head: T[] = [];
+    for (let i = 0; i < items.length; i += 1) if (values[i]! >= kth) head.push(items[i]!);
+    return head.sort(order).slice(0, k);
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstByValue } from '../../src/dashboards/rank.js';
+import { headsInOrder } from '../../src/dashboards/rank.js';
 
 interface Item {
   value: number;
@@ -14,7 +14,7 @@ function lcg(seed: number): () => number {
   return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
-describe('firstByValue', () => {
+describe('headsInOrder', () => {
   it('is the head of the full sort, ties at the cut included, for every k', () => {
     const next = lcg(7);
     // Few distinct values: many ties, also at the k-th place.
@@ -23,8 +23,8 @@ describe('firstByValue', () => {
       login: `u${Math.floor(next() * 1000)}-${i}`,
     }));
     const full = [...items].sort(order);
-    for (const k of [0, 1, 2, 7, 50, 199, 399, 400, 800])
-      expect(firstByValue(items, k, (x) => x.value, order)).toEqual(full.slice(0, k));
+    const head = headsInOrder(items, (x) => x.value, order);
+    for (const k of [0, 1, 2, 7, 50, 199, 399, 400, 800]) expect(head(k)).toEqual(full.slice(0, k));
   });
 
   it('leaves its input as it was', () => {
@@ -34,7 +34,7 @@ describe('firstByValue', () => {
       { value: 2, login: 'c' },
     ];
     const copy = items.map((x) => ({ ...x }));
-    expect(firstByValue(items, 2, (x) => x.value, order).map((x) => x.login)).toEqual(['b', 'c']);
+    expect(headsInOrder(items, (x) => x.value, order)(2).map((x) => x.login)).toEqual(['b', 'c']);
     expect(items).toEqual(copy);
   });
 });
