@@ -377,11 +377,18 @@ async function hourCounts(
     for (const m of perSplit.flatMap((p) => p.rows)) {
       const id = Number(m.installation_id);
       const h = entry(id).hours;
-      const f = String(m.masks).split(',');
-      for (let at = 0; at + 2 <= f.length; at += 2) {
-        const dayStart = localDayBounds(f[at]!, offsetOf.get(id)!).start;
-        for (let bits = Number(f[at + 1]), b = 0; bits > 0; bits >>>= 1, b += 1)
+      const offsetMin = offsetOf.get(id)!;
+      // Walked in place: 13 months of 50 installations would be 40,000 strings split out.
+      const text = String(m.masks);
+      for (let at = 0; at < text.length;) {
+        const comma = text.indexOf(',', at);
+        if (comma < 0) break;
+        let end = text.indexOf(',', comma + 1);
+        if (end < 0) end = text.length;
+        const dayStart = localDayBounds(text.slice(at, comma), offsetMin).start;
+        for (let bits = Number(text.slice(comma + 1, end)), b = 0; bits > 0; bits >>>= 1, b += 1)
           if (bits & 1) addAt(h, dayStart + b * HOUR);
+        at = end + 1;
       }
     }
   }
