@@ -118,7 +118,7 @@ export async function drawDaily(
           const day = axis.days[i]!;
           const m = day.slice(0, 7);
           const n = us.filter((u) => {
-            const first = firsts.get(userKey(s.id, u.login))?.get(m);
+            const first = firsts.get(u.key)?.get(m);
             return first !== undefined && first <= day;
           }).length;
           return round1(n / (seats / 100));
@@ -146,7 +146,7 @@ export async function drawDaily(
           }
           const day = axis.days[i]!;
           const counted = us.filter((u) => eligibleOn(u, day, s.utcOffsetMin, f.reportAt));
-          const n = counted.filter((u) => !activeWithin(active30.get(userKey(s.id, u.login)), i, 30)).length;
+          const n = counted.filter((u) => !activeWithin(active30.get(u.key), i, 30)).length;
           users.push(counted.length);
           idle.push(n);
           pct.push(f.seats ? round1(n / (f.seats / 100)) : null);
@@ -160,7 +160,7 @@ export async function drawDaily(
       ...aligned(kept.idle.total),
       series: idleAccounts.map(({ s, u }) => {
         const f = facts.get(s.id)!;
-        const days60 = idleDays.get(userKey(s.id, u.login));
+        const days60 = idleDays.get(u.key);
         const values = lastReportedDay(axis, reportedOf(s.id)).map((i) =>
           i >= 0 && eligibleOn(u, axis.days[i]!, s.utcOffsetMin, f.reportAt) && !activeWithin(days60, i, 60)
             ? 0

@@ -149,9 +149,7 @@ export async function drawMonthly(
         const us = usersOf.get(s.id) ?? [];
         return installationSeries(
           s,
-          points(s.id, (m) =>
-            round1(us.filter((u) => active(userKey(s.id, u.login), m)).length / (seats / 100)),
-          ),
+          points(s.id, (m) => round1(us.filter((u) => active(u.key, m)).length / (seats / 100))),
         );
       }),
     );
@@ -172,7 +170,7 @@ export async function drawMonthly(
             for (const u of us) {
               if (!eligibleOn(u, end, s.utcOffsetMin, reportAt)) continue;
               c.users += 1;
-              if (!active(userKey(s.id, u.login), m)) c.idle += 1;
+              if (!active(u.key, m)) c.idle += 1;
             }
             perMonth.set(m, c);
           }
@@ -189,7 +187,7 @@ export async function drawMonthly(
     out.zeroQueries60 = aligned(
       kept.idle.total,
       kept.idle.accounts.map(({ s, u }) => {
-        const key = userKey(s.id, u.login);
+        const key = u.key;
         return userSeries(
           s,
           u.login,

@@ -94,7 +94,7 @@ export async function buildDayPanels(
     if (list) list.push(u);
     else usersOf.set(u.installationId, [u]);
   }
-  const listed = new Map(allUsers.map((u) => [userKey(u.installationId, u.login), u]));
+  const listed = new Map(allUsers.map((u) => [u.key, u]));
   const { toDay } = axis;
   const newestDay = new Map([...facts].map(([id, f]) => [id, f.newestDay ?? '']));
 
@@ -117,7 +117,7 @@ export async function buildDayPanels(
         reporting
           .filter((s) => seatsOf(s.id))
           .map((s) => {
-            const n = (usersOf.get(s.id) ?? []).filter((u) => active('mtd', userKey(s.id, u.login))).length;
+            const n = (usersOf.get(s.id) ?? []).filter((u) => active('mtd', u.key)).length;
             return [s, n / (seatsOf(s.id)! / 100)];
           }),
         true,
@@ -129,7 +129,7 @@ export async function buildDayPanels(
         reporting.map((s) => {
           const f = facts.get(s.id)!;
           const idle = (usersOf.get(s.id) ?? []).filter(
-            (u) => eligibleOn(u, toDay, s.utcOffsetMin, f.reportAt) && !active('d30', userKey(s.id, u.login)),
+            (u) => eligibleOn(u, toDay, s.utcOffsetMin, f.reportAt) && !active('d30', u.key),
           ).length;
           return [s, f.seats ? idle / (f.seats / 100) : -1];
         }),
@@ -146,7 +146,7 @@ export async function buildDayPanels(
           (u) =>
             inFilter(filter, u) &&
             eligibleOn(u, toDay, s.utcOffsetMin, facts.get(s.id)!.reportAt) &&
-            !active('d60', userKey(s.id, u.login)),
+            !active('d60', u.key),
         )
         .map((u) => ({ s, u })),
     );
@@ -155,7 +155,7 @@ export async function buildDayPanels(
       candidates.map((c) => ({ installationId: c.s.id, login: c.u.login })),
       toDay,
     );
-    const lastOf = (c: { s: InstallationSubject; u: UserInfo }) => last.get(userKey(c.s.id, c.u.login)) ?? '';
+    const lastOf = (c: { s: InstallationSubject; u: UserInfo }) => last.get(c.u.key) ?? '';
     // The longest idle first (never active before anyone), then login and installation.
     candidates.sort((a, b) => cmp(lastOf(a), lastOf(b)) || cmp(a.u.login, b.u.login) || a.s.id - b.s.id);
     idleTotal = candidates.length;

@@ -31,6 +31,8 @@ const nextMonth = (m: string) => shiftMonth(m, 1);
 export interface UserInfo {
   installationId: number;
   login: string;
+  /** userKey(installationId, login), made once: the panels look accounts up by it tens of thousands of times. */
+  key: string;
   domain: string;
   registeredAt: number | null;
   blocked: boolean;
@@ -52,6 +54,7 @@ export async function userList(ctx: AppContext, ids: readonly number[]): Promise
   return parts.flat().map((r) => ({
     installationId: Number(r.installation_id),
     login: r.login,
+    key: userKey(Number(r.installation_id), r.login),
     domain: r.domain,
     registeredAt: r.registered_at === null ? null : Number(r.registered_at),
     blocked: Number(r.blocked) !== 0,

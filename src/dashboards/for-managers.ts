@@ -32,7 +32,6 @@ import { emptySearches } from './for-managers-searches.js';
 import {
   activeInWindows,
   readAccountMonths,
-  userKey,
   userList,
   type DayWindow,
   type UserFilter,
@@ -127,7 +126,7 @@ export async function forManagers(
       const [u, isActive] = await Promise.all([users(), active()]);
       withRequests = new Map<number, number>();
       for (const x of u)
-        if (isActive('range', userKey(x.installationId, x.login)))
+        if (isActive('range', x.key))
           withRequests.set(x.installationId, (withRequests.get(x.installationId) ?? 0) + 1);
     }
     out.clients = subjects
