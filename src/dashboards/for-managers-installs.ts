@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import { stringAgg } from '../db/dialect.js';
+import { idIn, stringAgg } from '../db/dialect.js';
 import { DAY, monthStart, shiftMonth, type DayAxis } from './for-managers-days.js';
 import type { Range } from './range.js';
 import { chunks, latestIn, seriesFor } from './series-read.js';
@@ -68,7 +68,7 @@ export async function installationFacts(
             sum(case when day >= ${firstDay} then ${ACTIONS} else 0 end) as range_acts,
             sum(case when day >= ${month} then ${ACTIONS} else 0 end) as month_acts
           from installation_usage_daily
-          where installation_id in (${sql.join(chunk)}) and day >= ${lo} and day <= ${hi}
+          where ${idIn(ctx.dbKind, 'installation_id', chunk)} and day >= ${lo} and day <= ${hi}
           group by installation_id`.execute(ctx.db),
       ),
     ).then((ps) => {
@@ -94,7 +94,7 @@ export async function installationFacts(
               select installation_id, sum(case when month <= ${wholeTo} then ${ACTIONS} else 0 end) as n,
                 ${axis.monthly ? sql`count(distinct case when active_days > 0 then login end)` : sql`0`} as users
               from user_usage_monthly
-              where installation_id in (${sql.join(chunk)}) and month >= ${wholeFrom} and month <= ${upTo}
+              where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${wholeFrom} and month <= ${upTo}
               group by installation_id`.execute(ctx.db),
           ),
         ).then((ps) => {
@@ -117,7 +117,7 @@ export async function installationFacts(
         ctx.db
           .selectFrom('installation_state')
           .select(['installation_id', 'report_at', 'regnum', 'seats', 'licences_in_use'])
-          .where('installation_id', 'in', chunk)
+          .where(idIn(ctx.dbKind, 'installation_id', chunk))
           .execute(),
       ),
     ),
@@ -125,7 +125,7 @@ export async function installationFacts(
       chunks(ids).map((chunk) =>
         sql<{ installation_id: number }>`
           select s.installation_id from installation_state s
-          where s.installation_id in (${sql.join(chunk)}) and exists (select 1 from installation_usage_daily u
+          where ${idIn(ctx.dbKind, 's.installation_id', chunk)} and exists (select 1 from installation_usage_daily u
             where u.installation_id = s.installation_id and u.day >= ${fromDay} and u.day <= ${toDay}
               and u.reported = 1)`.execute(ctx.db),
       ),
@@ -187,7 +187,7 @@ export async function activeUsersInMonths(
     chunks(ids).map((chunk) =>
       sql<{ installation_id: number; n: number }>`
         select installation_id, count(distinct login) as n from user_usage_monthly
-        where installation_id in (${sql.join(chunk)}) and month >= ${fromMonth} and month <= ${toMonth}
+        where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${fromMonth} and month <= ${toMonth}
           and active_days > 0
         group by installation_id`.execute(ctx.db),
     ),
@@ -215,7 +215,7 @@ export async function installationDays(
       sql<{ installation_id: number; days: string }>`
         select installation_id, ${stringAgg(ctx.dbKind, entry, ',')} as days
         from installation_usage_daily
-        where installation_id in (${sql.join(chunk)}) and day >= ${lo} and day <= ${axis.toDay}
+        where ${idIn(ctx.dbKind, 'installation_id', chunk)} and day >= ${lo} and day <= ${axis.toDay}
         group by installation_id`.execute(ctx.db),
     ),
   );
@@ -243,7 +243,7 @@ export async function licenceEnds(ctx: AppContext, ids: readonly number[]): Prom
       ctx.db
         .selectFrom('installation_licences')
         .select((eb) => ['installation_id', eb.fn.min<number>('expires_at').as('ends')])
-        .where('installation_id', 'in', chunk)
+        .where(idIn(ctx.dbKind, 'installation_id', chunk))
         .where('expires_at', 'is not', null)
         .groupBy('installation_id')
         .execute(),

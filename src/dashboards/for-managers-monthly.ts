@@ -10,6 +10,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { idIn } from '../db/dialect.js';
 import type { ForManagersOut, ManagerAligned, ManagerSeries } from './contract-managers.js';
 import { round1, shiftMonth, type DayAxis } from './for-managers-days.js';
 import type { InstallationFacts } from './for-managers-installs.js';
@@ -77,7 +78,7 @@ export async function drawMonthly(
         sql<{ installation_id: number; month: string; acts: number }>`
           select installation_id, month, sum(searches + docs_counted + services + saved + printed) as acts
           from user_usage_monthly
-          where installation_id in (${sql.join(chunk)}) and month >= ${first} and month <= ${last}
+          where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${first} and month <= ${last}
           group by installation_id, month`.execute(ctx.db),
       ),
     ),
@@ -85,7 +86,7 @@ export async function drawMonthly(
       chunks(whole).map((chunk) =>
         sql<Row>`
           select ${COLS} from user_usage_monthly
-          where installation_id in (${sql.join(chunk)}) and month >= ${first} and month <= ${last}`.execute(
+          where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${first} and month <= ${last}`.execute(
           ctx.db,
         ),
       ),

@@ -9,7 +9,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
-import { stringAgg } from '../db/dialect.js';
+import { idIn, stringAgg, type DbKind } from '../db/dialect.js';
 import { licenceReasonSql } from '../ingest/refused-daily.js';
 import { localDayOf } from '../ingest/usage-rollup.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
@@ -99,6 +99,7 @@ function wholeMonths(splits: readonly DaySplit[], filter: UserFilter | null): Wh
  * spans before and after them (a condition excluding them would still walk their rows).
  */
 function interiorRows(
+  kind: DbKind,
   splits: readonly DaySplit[],
   cols: RawBuilder<unknown>,
   where: RawBuilder<unknown>,
@@ -115,7 +116,7 @@ function interiorRows(
         : [[g.firstDay, g.lastDay]];
       return spans.map(
         ([after, before]) => sql`select ${cols} from refused_logons_daily r
-          where r.installation_id in (${sql.join(g.ids)}) and r.day > ${after} and r.day < ${before}${where}`,
+          where ${idIn(kind, 'r.installation_id', g.ids)} and r.day > ${after} and r.day < ${before}${where}`,
       );
     }),
     sql` union all `,
@@ -123,9 +124,9 @@ function interiorRows(
 }
 
 /** The monthly rows of the whole months, `cols` over `m`. */
-function monthlyRows(ids: readonly number[], whole: WholeMonths, cols: RawBuilder<unknown>) {
+function monthlyRows(kind: DbKind, ids: readonly number[], whole: WholeMonths, cols: RawBuilder<unknown>) {
   return sql`select ${cols} from refused_logons_monthly m
-    where m.installation_id in (${sql.join([...ids])}) and m.month >= ${whole.first} and m.month <= ${whole.last}`;
+    where ${idIn(kind, 'm.installation_id', ids)} and m.month >= ${whole.first} and m.month <= ${whole.last}`;
 }
 
 /** The log's refusals on the end days (the parts inside the range), licence ones only when asked. */
@@ -148,7 +149,7 @@ async function edgeRefusals(
     for (const [a, b] of windows) {
       const r = await sql<{ installation_id: number; login: string; at: number }>`
         select r.installation_id, r.login, r.at from refused_logons r
-        where r.installation_id in (${sql.join(g.ids)}) and r.at >= ${a} and r.at <= ${b}${where}`.execute(
+        where ${idIn(ctx.dbKind, 'r.installation_id', g.ids)} and r.at >= ${a} and r.at <= ${b}${where}`.execute(
         ctx.db,
       );
       for (const x of r.rows)
@@ -204,7 +205,7 @@ async function refusedTableRows(
   for (const c of edge.values()) perDay.set(c.day, (perDay.get(c.day) ?? 0) + 1);
   const dayCounts = (skip: WholeMonths | null, extra: RawBuilder<unknown>) =>
     sql<{ day: string; n: number }>`
-      select day, count(*) as n from (${interiorRows(splits, sql`r.day`, sql`${where}${extra}`, skip)}) x
+      select day, count(*) as n from (${interiorRows(ctx.dbKind, splits, sql`r.day`, sql`${where}${extra}`, skip)}) x
       group by day`.execute(ctx.db);
   for (const d of (await dayCounts(whole, sql``)).rows)
     perDay.set(d.day, (perDay.get(d.day) ?? 0) + Number(d.n));
@@ -213,6 +214,7 @@ async function refusedTableRows(
   if (whole) {
     const months = await sql<{ month: string; n: number }>`
       select month, sum(licence_days) as n from (${monthlyRows(
+        ctx.dbKind,
         subjects.map((x) => x.id),
         whole,
         sql`m.month, m.licence_days`,
@@ -245,6 +247,7 @@ async function refusedTableRows(
   }
   const newest = await sql<{ installation_id: number; login: string; day: string; n: number }>`
     select r.installation_id, r.login, r.day, r.licence_refusals as n from (${interiorRows(
+      ctx.dbKind,
       splits,
       sql`r.installation_id, r.login, r.day, r.licence_refusals`,
       sql`${where} and r.day >= ${cutoff}`,
@@ -316,6 +319,7 @@ async function hourCounts(
   const whole = wholeMonths(splits, null);
   const sums = await sql<{ installation_id: number; n: number }>`
     select installation_id, sum(refusals) as n from (${interiorRows(
+      ctx.dbKind,
       splits,
       sql`r.installation_id, r.refusals`,
       sql``,
@@ -323,6 +327,7 @@ async function hourCounts(
     )}${
       whole
         ? sql` union all ${monthlyRows(
+            ctx.dbKind,
             subjects.map((x) => x.id),
             whole,
             sql`m.installation_id, m.refusals`,
@@ -370,7 +375,7 @@ async function hourCounts(
         sql<{ installation_id: number; masks: string }>`
           select r.installation_id, ${stringAgg(ctx.dbKind, entryText, ',')} as masks
           from refused_logons_daily r
-          where r.installation_id in (${sql.join(g.ids)}) and r.day > ${g.firstDay} and r.day < ${g.lastDay}
+          where ${idIn(ctx.dbKind, 'r.installation_id', g.ids)} and r.day > ${g.firstDay} and r.day < ${g.lastDay}
           group by r.installation_id`.execute(ctx.db),
       ),
     );

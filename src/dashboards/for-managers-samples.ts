@@ -6,6 +6,7 @@
  * hourly up to 8 days, the daily rollup beyond.
  */
 import type { AppContext } from '../context.js';
+import { idIn } from '../db/dialect.js';
 import { rollupDay, ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { ManagerAligned, ManagerSeries } from './contract-managers.js';
 import { DAY, HOUR } from './for-managers-days.js';
@@ -82,7 +83,7 @@ export async function perInstallationSamples(
         ctx.db
           .selectFrom('samples_daily')
           .select((eb) => ['series_id', eb.fn.max<number>('max').as('v')])
-          .where('series_id', 'in', chunk)
+          .where(idIn(ctx.dbKind, 'series_id', chunk))
           .where('day', '>=', since)
           .where('day', '<=', rollupDay(range.to - 1))
           .groupBy('series_id')
@@ -143,7 +144,7 @@ export async function operupAge(
           .selectFrom('installation_operups as o')
           .innerJoin('installation_state as s', 's.installation_id', 'o.installation_id')
           .select(['o.installation_id', 'o.path', 'o.modified_at', 's.report_at'])
-          .where('o.installation_id', 'in', chunk)
+          .where(idIn(ctx.dbKind, 'o.installation_id', chunk))
           .execute(),
       ),
     )

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { idIn } from '../db/dialect.js';
 import type { EmptySearchRow } from './contract-managers.js';
 import { HOUR } from './for-managers-days.js';
 import type { UserFilter } from './for-managers-users.js';
@@ -47,7 +48,7 @@ export async function emptySearches(
     }>`
       select sl.installation_id, sl.at, sl.login, sl.query, sl.catalog, sl.type
       from search_log sl
-      where sl.installation_id in (${sql.join(ids)}) and sl.at >= ${since} and sl.at <= ${range.to}
+      where ${idIn(ctx.dbKind, 'sl.installation_id', ids)} and sl.at >= ${since} and sl.at <= ${range.to}
         and sl.status = 'empty'${users.length ? sql` and ${sql.join(users, sql` and `)}` : sql``}
       order by sl.at desc, sl.installation_id desc, ${sql.raw(ctx.dbKind === 'postgres' ? 'sl.login collate "C"' : 'sl.login')} desc,
         ${sql.raw(ctx.dbKind === 'postgres' ? 'sl.query collate "C"' : 'sl.query')} desc

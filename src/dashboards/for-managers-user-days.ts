@@ -7,16 +7,9 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import { stringAgg } from '../db/dialect.js';
+import { idIn, stringAgg, tuples } from '../db/dialect.js';
 import type { DayAxis } from './for-managers-days.js';
-import {
-  monthFirst,
-  monthLast,
-  userConditions,
-  userKey,
-  valuesOf,
-  type UserFilter,
-} from './for-managers-users.js';
+import { monthFirst, monthLast, userConditions, userKey, type UserFilter } from './for-managers-users.js';
 import { chunks } from './series-read.js';
 
 const month = (day: string) => day.slice(0, 7);
@@ -34,20 +27,14 @@ export async function firstActiveDays(
 ): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>();
   if (ids.length === 0) return out;
-  const months = (
-    await Promise.all(
-      chunks(ids, 500).map((chunk) =>
-        ctx.db
-          .selectFrom('user_usage_monthly')
-          .select(['installation_id', 'login', 'month'])
-          .where('installation_id', 'in', chunk)
-          .where('month', '>=', fromMonth)
-          .where('month', '<=', month(toDay))
-          .where('active_days', '>', 0)
-          .execute(),
-      ),
-    )
-  ).flat();
+  const months = await ctx.db
+    .selectFrom('user_usage_monthly')
+    .select(['installation_id', 'login', 'month'])
+    .where(idIn(ctx.dbKind, 'installation_id', ids))
+    .where('month', '>=', fromMonth)
+    .where('month', '<=', month(toDay))
+    .where('active_days', '>', 0)
+    .execute();
   const parts = await Promise.all(
     chunks(months, 300).map((part) =>
       sql<{ column1: number; column2: string; column3: string; first_day: string | null }>`
@@ -56,7 +43,8 @@ export async function firstActiveDays(
             where d.installation_id = k.column1 and d.login = k.column2 and d.day >= k.column3
               and d.day <= k.column4 and d.db_requests > 0
             order by d.day limit 1) as first_day
-        from ${valuesOf(
+        from ${tuples(
+          ctx.dbKind,
           part.map(
             (m) => [Number(m.installation_id), m.login, monthFirst(m.month), monthLast(m.month)] as const,
           ),
@@ -103,7 +91,10 @@ export async function userDays(
     chunks(unique, 300).map((part) =>
       sql<{ installation_id: number; login: string; days: string }>`
         select d.installation_id, d.login, ${stringAgg(ctx.dbKind, entry, ',')} as days
-        from ${valuesOf(part.map((u) => [u.installationId, u.login] as const))} k
+        from ${tuples(
+          ctx.dbKind,
+          part.map((u) => [u.installationId, u.login] as const),
+        )} k
         join user_usage_daily d on d.installation_id = k.column1 and d.login = k.column2
           and d.day >= ${lo} and d.day <= ${axis.toDay}
         group by d.installation_id, d.login`.execute(ctx.db),
@@ -145,7 +136,7 @@ export async function activeDays(
         from installation_users iu
         join user_usage_daily d on d.installation_id = iu.installation_id and d.login = iu.login
           and d.day >= ${lo} and d.day <= ${axis.toDay}
-        where iu.installation_id in (${sql.join(chunk)}) and d.db_requests > 0${userConditions(filter)}
+        where ${idIn(ctx.dbKind, 'iu.installation_id', chunk)} and d.db_requests > 0${userConditions(filter)}
         group by d.installation_id, d.login`.execute(ctx.db),
     ),
   );

@@ -11,7 +11,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
 import { addDays, shiftMonth } from './for-managers-days.js';
-import { stringAgg } from '../db/dialect.js';
+import { idIn, stringAgg, tuples } from '../db/dialect.js';
 import { headsInOrder } from './rank.js';
 import { chunks } from './series-read.js';
 
@@ -47,7 +47,7 @@ export async function userList(ctx: AppContext, ids: readonly number[]): Promise
       ctx.db
         .selectFrom('installation_users')
         .select(['installation_id', 'login', 'domain', 'registered_at', 'blocked', 'last_seen_in_report_at'])
-        .where('installation_id', 'in', chunk)
+        .where(idIn(ctx.dbKind, 'installation_id', chunk))
         .execute(),
     ),
   );
@@ -76,11 +76,6 @@ export function userConditions(f: UserFilter): RawBuilder<unknown> {
 export interface DayWindow {
   lo: string;
   hi: string;
-}
-
-/** `(installation, login, …texts)` tuples as a VALUES list (columns column1, column2, …). */
-export function valuesOf(rows: readonly (readonly [number, ...string[]])[]): RawBuilder<unknown> {
-  return sql`(values ${sql.join(rows.map(([id, ...rest]) => sql`(${sql.lit(id)}, ${sql.join(rest)})`))})`;
 }
 
 /** An account's monthly rows over the months the windows and the measures touch, summed up. */
@@ -129,7 +124,7 @@ export async function readAccountMonths(
       sql<{ installation_id: number; a: string }>`
         select installation_id, ${stringAgg(ctx.dbKind, entry, RECORD)} as a
         from user_usage_monthly
-        where installation_id in (${sql.join(chunk)}) and month >= ${lo} and month <= ${hi}
+        where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${lo} and month <= ${hi}
         group by installation_id`.execute(ctx.db),
     ),
   );
@@ -260,7 +255,10 @@ export async function activeInWindows(
     chunks(ask, 300).map((part) =>
       sql<{ column1: number; column2: string; column3: string; column4: string }>`
         select k.column1, k.column2, k.column3, k.column4
-        from ${valuesOf(part.map(([id, login, l, h]) => [id, login, l, h] as const))} k
+        from ${tuples(
+          ctx.dbKind,
+          part.map(([id, login, l, h]) => [id, login, l, h] as const),
+        )} k
         where exists (select 1 from user_usage_daily d where d.installation_id = k.column1
           and d.login = k.column2 and d.day >= k.column3 and d.day <= k.column4 and d.db_requests > 0)`.execute(
         ctx.db,
@@ -291,7 +289,10 @@ export async function lastActiveDays(
           (select d.day from user_usage_daily d
             where d.installation_id = k.column1 and d.login = k.column2 and d.day <= ${hi} and d.db_requests > 0
             order by d.day desc limit 1) as last_day
-        from ${valuesOf(part.map((u) => [u.installationId, u.login] as const))} k`.execute(ctx.db),
+        from ${tuples(
+          ctx.dbKind,
+          part.map((u) => [u.installationId, u.login] as const),
+        )} k`.execute(ctx.db),
     ),
   );
   for (const p of parts)
@@ -401,7 +402,10 @@ async function exactSums(
     chunks(users, 300).map((part) =>
       sql<{ installation_id: number; login: string; v: number }>`
         select d.installation_id, d.login, sum(${x.expr}) as v
-        from ${valuesOf(part.map((u) => [u.installationId, u.login] as const))} k
+        from ${tuples(
+          ctx.dbKind,
+          part.map((u) => [u.installationId, u.login] as const),
+        )} k
         join user_usage_daily d on d.installation_id = k.column1 and d.login = k.column2
           and d.day >= ${x.from} and d.day <= ${toDay}
         group by d.installation_id, d.login`.execute(ctx.db),

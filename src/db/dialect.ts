@@ -1,4 +1,10 @@
-import { sql, type ColumnDefinitionBuilder, type CreateTableBuilder, type RawBuilder } from 'kysely';
+import {
+  sql,
+  type ColumnDefinitionBuilder,
+  type CreateTableBuilder,
+  type RawBuilder,
+  type SqlBool,
+} from 'kysely';
 
 /** The two storage engines. Everything that differs between them is decided in src/db/. */
 export type DbKind = 'sqlite' | 'postgres';
@@ -28,4 +34,33 @@ export function stringAgg(kind: DbKind, expr: RawBuilder<string>, sep: string): 
   return kind === 'sqlite'
     ? sql<string>`group_concat(${expr}, ${sql.lit(sep)})`
     : sql<string>`string_agg(${expr}, ${sql.lit(sep)})`;
+}
+
+/**
+ * `column` is one of `ids`, the whole list bound as one parameter: a JSON array read by `json_each` on
+ * SQLite, an array on PostgreSQL (`= any`). A list of a thousand ids then costs one bind instead of a
+ * thousand, is not split into statements of at most so many, and the statement's text does not change
+ * with the list (so it is prepared once). Both engines look each id up in the column's index.
+ */
+export function idIn(kind: DbKind, column: string, ids: readonly number[]): RawBuilder<SqlBool> {
+  return kind === 'sqlite'
+    ? sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`
+    : sql<SqlBool>`${sql.ref(column)} = any(${ids}::bigint[])`;
+}
+
+/**
+ * Rows of an integer and texts, `(id, text, …)`, as a derived table with columns `column1`, `column2`, …
+ * (the names VALUES gives them), bound as one parameter per column on PostgreSQL (`unnest` of typed
+ * arrays) and one JSON parameter on SQLite. Put an alias after it: `from ${tuples(kind, rows)} k`.
+ */
+export function tuples(kind: DbKind, rows: readonly (readonly [number, ...string[]])[]): RawBuilder<unknown> {
+  const width = rows[0]?.length ?? 2;
+  const names = Array.from({ length: width }, (_, i) => `column${i + 1}`);
+  if (kind === 'sqlite')
+    return sql`(select ${sql.raw(names.map((n, i) => `value ->> ${i} as ${n}`).join(', '))} from json_each(${JSON.stringify(rows)}))`;
+  const arrays = names.map((_, i) => {
+    const values = rows.map((r) => r[i]);
+    return i === 0 ? sql`${values}::bigint[]` : sql`${values}::text[]`;
+  });
+  return sql`(select * from unnest(${sql.join(arrays)}) as t(${sql.raw(names.join(', '))}))`;
 }
