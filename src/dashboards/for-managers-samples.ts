@@ -11,7 +11,7 @@ import { rollupDay, ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { ManagerAligned, ManagerSeries } from './contract-managers.js';
 import { DAY, HOUR } from './for-managers-days.js';
 import { bucketStarts, chooseStep, type Range } from './range.js';
-import { round2 } from './rank.js';
+import { headsInOrder, round2 } from './rank.js';
 import {
   bucketAggregates,
   chunks,
@@ -137,39 +137,51 @@ export async function operupAge(
   const out = emptyAligned(step, starts);
   if (subjects.length === 0) return out;
   const byId = new Map(subjects.map((s) => [s.id, s]));
-  const current = (
-    await Promise.all(
-      chunks([...byId.keys()]).map((chunk) =>
-        ctx.db
-          .selectFrom('installation_operups as o')
-          .innerJoin('installation_state as s', 's.installation_id', 'o.installation_id')
-          .select(['o.installation_id', 'o.path', 'o.modified_at', 's.report_at'])
-          .where(idIn(ctx.dbKind, 'o.installation_id', chunk))
-          .execute(),
-      ),
-    )
-  ).flat();
-  type Entry = { id: number; inst: number; path: string; label: string; value: number };
-  const entries: Entry[] = [];
-  const fromSamples = new Set<number>();
-  for (const r of current) {
+  // The files of installations whose newest report lies in the range, with their age then; the others'
+  // (no report in the range) come from the samples below.
+  const [current, stale] = await Promise.all([
+    ctx.db
+      .selectFrom('installation_operups as o')
+      .innerJoin('installation_state as s', 's.installation_id', 'o.installation_id')
+      .select((eb) => [
+        'o.installation_id',
+        'o.path',
+        eb('s.report_at', '-', eb.ref('o.modified_at')).as('age'),
+      ])
+      .where(idIn(ctx.dbKind, 'o.installation_id', [...byId.keys()]))
+      .where('s.report_at', '>=', range.from)
+      .where('s.report_at', '<=', range.to)
+      .where('o.modified_at', 'is not', null)
+      .execute(),
+    ctx.db
+      .selectFrom('installation_state as s')
+      .select('s.installation_id')
+      .where(idIn(ctx.dbKind, 's.installation_id', [...byId.keys()]))
+      .where((eb) =>
+        eb.or([
+          eb('s.report_at', 'is', null),
+          eb('s.report_at', '<', range.from),
+          eb('s.report_at', '>', range.to),
+        ]),
+      )
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('installation_operups as o')
+            .select('o.path')
+            .whereRef('o.installation_id', '=', 's.installation_id'),
+        ),
+      )
+      .execute(),
+  ]);
+  type Entry = { id: number; inst: number; path: string; value: number };
+  const entries: Entry[] = current.map((r) => {
     const inst = Number(r.installation_id);
-    const at = r.report_at === null ? null : Number(r.report_at);
-    if (at === null || at < range.from || at > range.to) {
-      fromSamples.add(inst);
-      continue;
-    }
-    if (r.modified_at === null) continue;
-    entries.push({
-      id: inst,
-      inst,
-      path: r.path,
-      label: `${byId.get(inst)!.host} ${r.path}`,
-      value: Math.max(0, (at - Number(r.modified_at)) / 1000),
-    });
-  }
-  if (fromSamples.size > 0) {
-    const series = await seriesFor(ctx, [...fromSamples], [SAMPLE_METRICS.operup]);
+    return { id: inst, inst, path: r.path, value: Math.max(0, Number(r.age) / 1000) };
+  });
+  const fromSamples = stale.map((r) => Number(r.installation_id));
+  if (fromSamples.length > 0) {
+    const series = await seriesFor(ctx, fromSamples, [SAMPLE_METRICS.operup]);
     const latest = await latestIn(
       ctx,
       series.map((x) => x.id),
@@ -181,12 +193,22 @@ export async function operupAge(
       const path = x.labels.path;
       if (!v || path === undefined) continue;
       const inst = x.installationId;
-      entries.push({ id: inst, inst, path, label: `${byId.get(inst)!.host} ${path}`, value: v.value });
+      entries.push({ id: inst, inst, path, value: v.value });
     }
   }
-  rank(entries);
+  // rank()'s order (oldest first, then label, then id), sorting only the head: thousands of files, fifty drawn.
+  const labelOf = (e: Entry) => `${byId.get(e.inst)!.host} ${e.path}`;
   out.total = entries.length;
-  const kept = entries.slice(0, limit);
+  const kept = headsInOrder(
+    entries,
+    (e) => e.value,
+    (a, b) => {
+      if (a.value !== b.value) return b.value - a.value;
+      const la = labelOf(a);
+      const lb = labelOf(b);
+      return (la < lb ? -1 : la > lb ? 1 : 0) || a.id - b.id;
+    },
+  )(limit).map((e) => ({ ...e, label: labelOf(e) }));
   const want = new Set(kept.map((e) => `${e.inst}\u0000${e.path}`));
   const series = (
     await seriesFor(ctx, [...new Set(kept.map((e) => e.inst))], [SAMPLE_METRICS.operup])
