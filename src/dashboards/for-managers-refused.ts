@@ -137,8 +137,8 @@ async function edgeRefusals(
   end: number,
   where: RawBuilder<unknown>,
 ): Promise<{ installationId: number; login: string; at: number; offsetMin: number }[]> {
-  const out: { installationId: number; login: string; at: number; offsetMin: number }[] = [];
-  for (const g of splits) {
+  // One statement for every offset group's end days (not one round trip after another).
+  const parts = splits.flatMap((g) => {
     const windows: [number, number][] =
       g.firstDay === g.lastDay
         ? [[start, end]]
@@ -146,22 +146,23 @@ async function edgeRefusals(
             [start, g.firstEnd],
             [g.lastStart, end],
           ];
-    for (const [a, b] of windows) {
-      const r = await sql<{ installation_id: number; login: string; at: number }>`
-        select r.installation_id, r.login, r.at from refused_logons r
-        where ${idIn(ctx.dbKind, 'r.installation_id', g.ids)} and r.at >= ${a} and r.at <= ${b}${where}`.execute(
-        ctx.db,
-      );
-      for (const x of r.rows)
-        out.push({
-          installationId: Number(x.installation_id),
-          login: x.login,
-          at: Number(x.at),
-          offsetMin: g.offsetMin,
-        });
-    }
-  }
-  return out;
+    return windows.map(
+      ([a, b]) => sql`select r.installation_id, r.login, r.at, ${sql.lit(g.offsetMin)} as offset_min
+        from refused_logons r
+        where ${idIn(ctx.dbKind, 'r.installation_id', g.ids)} and r.at >= ${a} and r.at <= ${b}${where}`,
+    );
+  });
+  if (parts.length === 0) return [];
+  const r = await sql<{ installation_id: number; login: string; at: number; offset_min: number }>`${sql.join(
+    parts,
+    sql` union all `,
+  )}`.execute(ctx.db);
+  return r.rows.map((x) => ({
+    installationId: Number(x.installation_id),
+    login: x.login,
+    at: Number(x.at),
+    offsetMin: Number(x.offset_min),
+  }));
 }
 
 interface DayCount {
@@ -186,41 +187,45 @@ async function refusedTableRows(
 ): Promise<{ list: DayCount[]; total: number }> {
   const where = sql` and r.licence_refusals > 0${refusedUserConditions(filter)}`;
   const splits = splitDays(subjects, range.from, range.to);
+  const whole = wholeMonths(splits, filter);
+  const dayCounts = (skip: WholeMonths | null, extra: RawBuilder<unknown>) =>
+    sql<{ day: string; n: number }>`
+      select day, count(*) as n from (${interiorRows(ctx.dbKind, splits, sql`r.day`, sql`${where}${extra}`, skip)}) x
+      group by day`.execute(ctx.db);
+  // The end days from the log, the days inside by day and the whole months by month: read side by side.
+  const [edges, interior, months] = await Promise.all([
+    edgeRefusals(
+      ctx,
+      splits,
+      range.from,
+      range.to,
+      sql` and ${LICENCE_REASON}${refusedUserConditions(filter)}`,
+    ),
+    dayCounts(whole, sql``),
+    whole
+      ? sql<{ month: string; n: number }>`
+          select month, sum(licence_days) as n from (${monthlyRows(
+            ctx.dbKind,
+            subjects.map((x) => x.id),
+            whole,
+            sql`m.month, m.licence_days`,
+          )}) x group by month`.execute(ctx.db)
+      : null,
+  ]);
   const edge = new Map<string, DayCount>();
-  for (const e of await edgeRefusals(
-    ctx,
-    splits,
-    range.from,
-    range.to,
-    sql` and ${LICENCE_REASON}${refusedUserConditions(filter)}`,
-  )) {
+  for (const e of edges) {
     const day = localDayOf(e.at, e.offsetMin);
     const k = `${e.installationId}\u0000${e.login}\u0000${day}`;
     const c = edge.get(k) ?? { installationId: e.installationId, login: e.login, day, count: 0 };
     c.count += 1;
     edge.set(k, c);
   }
-  const whole = wholeMonths(splits, filter);
   const perDay = new Map<string, number>();
   for (const c of edge.values()) perDay.set(c.day, (perDay.get(c.day) ?? 0) + 1);
-  const dayCounts = (skip: WholeMonths | null, extra: RawBuilder<unknown>) =>
-    sql<{ day: string; n: number }>`
-      select day, count(*) as n from (${interiorRows(ctx.dbKind, splits, sql`r.day`, sql`${where}${extra}`, skip)}) x
-      group by day`.execute(ctx.db);
-  for (const d of (await dayCounts(whole, sql``)).rows)
-    perDay.set(d.day, (perDay.get(d.day) ?? 0) + Number(d.n));
+  for (const d of interior.rows) perDay.set(d.day, (perDay.get(d.day) ?? 0) + Number(d.n));
   // Whole months count as one block each, keyed after their days so they sort among them.
   const blocks = new Map(perDay);
-  if (whole) {
-    const months = await sql<{ month: string; n: number }>`
-      select month, sum(licence_days) as n from (${monthlyRows(
-        ctx.dbKind,
-        subjects.map((x) => x.id),
-        whole,
-        sql`m.month, m.licence_days`,
-      )}) x group by month`.execute(ctx.db);
-    for (const m of months.rows) if (Number(m.n) > 0) blocks.set(`${m.month}-99`, Number(m.n));
-  }
+  for (const m of months?.rows ?? []) if (Number(m.n) > 0) blocks.set(`${m.month}-99`, Number(m.n));
   const total = [...blocks.values()].reduce((a, b) => a + b, 0);
   // The oldest day still needed to fill `rows` rows, newest first; a month that holds it is read by day.
   let cutoff = '';
@@ -313,11 +318,8 @@ async function hourCounts(
   limit: number,
 ): Promise<{ counts: HourCounts; refusals: Map<number, number> }> {
   const splits = splitDays(subjects, start, end);
-  const edges = await edgeRefusals(ctx, splits, start, end, sql``);
-  const refusals = new Map<number, number>();
-  for (const e of edges) refusals.set(e.installationId, (refusals.get(e.installationId) ?? 0) + 1);
   const whole = wholeMonths(splits, null);
-  const sums = await sql<{ installation_id: number; n: number }>`
+  const sumsQuery = sql<{ installation_id: number; n: number }>`
     select installation_id, sum(refusals) as n from (${interiorRows(
       ctx.dbKind,
       splits,
@@ -333,7 +335,13 @@ async function hourCounts(
             sql`m.installation_id, m.refusals`,
           )}`
         : sql``
-    }) x group by installation_id`.execute(ctx.db);
+    }) x group by installation_id`;
+  const [edges, sums] = await Promise.all([
+    edgeRefusals(ctx, splits, start, end, sql``),
+    sumsQuery.execute(ctx.db),
+  ]);
+  const refusals = new Map<number, number>();
+  for (const e of edges) refusals.set(e.installationId, (refusals.get(e.installationId) ?? 0) + 1);
   for (const x of sums.rows)
     refusals.set(Number(x.installation_id), (refusals.get(Number(x.installation_id)) ?? 0) + Number(x.n));
 
