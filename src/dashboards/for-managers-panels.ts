@@ -137,9 +137,9 @@ export async function buildDayPanels(
         Math.ceil(limit / 3),
       )
     : null;
-  let idleAccounts: { s: InstallationSubject; u: UserInfo }[] = [];
-  let idleTotal = 0;
-  if (want.has('zeroQueries60')) {
+  // The idle accounts (their last request) and the per-user rankings read independently: side by side.
+  const idleRanking = async () => {
+    if (!want.has('zeroQueries60')) return { accounts: [], total: 0 };
     const candidates = reporting.flatMap((s) =>
       (usersOf.get(s.id) ?? [])
         .filter(
@@ -158,30 +158,33 @@ export async function buildDayPanels(
     const lastOf = (c: { s: InstallationSubject; u: UserInfo }) => last.get(c.u.key) ?? '';
     // The longest idle first (never active before anyone), then login and installation.
     candidates.sort((a, b) => cmp(lastOf(a), lastOf(b)) || cmp(a.u.login, b.u.login) || a.s.id - b.s.id);
-    idleTotal = candidates.length;
-    idleAccounts = candidates.slice(0, limit);
-  }
+    return { accounts: candidates.slice(0, limit), total: candidates.length };
+  };
   const measures = userMeasures(userPanels, toDay);
-  const ranked = await rankUsers(
-    ctx,
-    reporting.map((s) => s.id),
-    measures.length ? await input.accountMonths() : [],
-    measures,
-    toDay,
-    limit,
-    filter,
-    (id, login) => {
-      const u = listed.get(userKey(id, login));
-      return u !== undefined && inFilter(filter, u);
-    },
-    newestDay,
-  );
+  const [idle, ranked] = await Promise.all([
+    idleRanking(),
+    (async () =>
+      rankUsers(
+        ctx,
+        reporting.map((s) => s.id),
+        measures.length ? await input.accountMonths() : [],
+        measures,
+        toDay,
+        limit,
+        filter,
+        (id, login) => {
+          const u = listed.get(userKey(id, login));
+          return u !== undefined && inFilter(filter, u);
+        },
+        newestDay,
+      ))(),
+  ]);
 
   const keptAll: Kept = {
     activity,
     involvement,
     zero30,
-    idle: want.has('zeroQueries60') ? { accounts: idleAccounts, total: idleTotal } : null,
+    idle: want.has('zeroQueries60') ? idle : null,
     users: ranked,
   };
   if (axis.monthly) return { ...out, ...(await drawMonthly(ctx, axis, keptAll, facts, usersOf, byId)) };
