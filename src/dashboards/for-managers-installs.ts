@@ -32,6 +32,48 @@ export interface InstallationFacts {
   usersInMonths: number | null;
 }
 
+/** An installation's current state as its newest report left it. */
+export interface InstallationStateRow {
+  installationId: number;
+  reportAt: number | null;
+  regnum: string | null;
+  seats: number | null;
+  licencesInUse: number | null;
+}
+
+/**
+ * The installations' current state, read once per request: the facts use all of it, the activity windows
+ * only the newest report day, and should not wait for the rest of the facts to have it.
+ */
+export async function installationStates(
+  ctx: AppContext,
+  ids: readonly number[],
+): Promise<Map<number, InstallationStateRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db
+    .selectFrom('installation_state')
+    .select(['installation_id', 'report_at', 'regnum', 'seats', 'licences_in_use'])
+    .where(idIn(ctx.dbKind, 'installation_id', ids))
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      Number(r.installation_id),
+      {
+        installationId: Number(r.installation_id),
+        reportAt: r.report_at === null ? null : Number(r.report_at),
+        regnum: r.regnum,
+        seats: r.seats,
+        licencesInUse: r.licences_in_use,
+      },
+    ]),
+  );
+}
+
+/** The local day of an installation's newest report (no usage row is later), or null without one. */
+export function newestDayOf(reportAt: number | null, utcOffsetMin: number): string | null {
+  return reportAt === null ? null : new Date(reportAt + utcOffsetMin * 60_000).toISOString().slice(0, 10);
+}
+
 /**
  * The facts of every visible installation, without reading more than a month of days per installation:
  * the month to date from the daily rollup; a range that reaches further back adds its whole months from
@@ -43,6 +85,7 @@ export async function installationFacts(
   subjects: readonly InstallationSubject[],
   range: Range,
   axis: DayAxis,
+  states: Promise<Map<number, InstallationStateRow>>,
 ): Promise<Map<number, InstallationFacts>> {
   const out = new Map<number, InstallationFacts>();
   if (subjects.length === 0) return out;
@@ -111,16 +154,8 @@ export async function installationFacts(
       }),
     );
   }
-  const [states, reported] = await Promise.all([
-    Promise.all(
-      chunks(ids).map((chunk) =>
-        ctx.db
-          .selectFrom('installation_state')
-          .select(['installation_id', 'report_at', 'regnum', 'seats', 'licences_in_use'])
-          .where(idIn(ctx.dbKind, 'installation_id', chunk))
-          .execute(),
-      ),
-    ),
+  const [stateOf, reported] = await Promise.all([
+    states,
     Promise.all(
       chunks(ids).map((chunk) =>
         sql<{ installation_id: number }>`
@@ -134,21 +169,18 @@ export async function installationFacts(
   ]);
   const inRange = new Set(reported.flatMap((p) => p.rows.map((r) => Number(r.installation_id))));
   const later: number[] = [];
-  for (const st of states.flat()) {
-    const id = Number(st.installation_id);
-    const reportAt = st.report_at === null ? null : Number(st.report_at);
+  for (const st of stateOf.values()) {
+    const id = st.installationId;
+    const reportAt = st.reportAt;
     // A range in the past: the seats of its newest sample, not of the current state.
     if (reportAt !== null && reportAt > range.to) later.push(id);
     const a = acts.get(id);
     out.set(id, {
       reportAt,
-      newestDay:
-        reportAt === null
-          ? null
-          : new Date(reportAt + (offset.get(id) ?? 0) * 60_000).toISOString().slice(0, 10),
+      newestDay: newestDayOf(reportAt, offset.get(id) ?? 0),
       regnum: st.regnum,
       seats: st.seats,
-      licencesInUse: st.licences_in_use,
+      licencesInUse: st.licencesInUse,
       reportedInRange: inRange.has(id),
       rangeActivity: a?.range ?? 0,
       monthActivity: a?.month ?? 0,
