@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { localDayOf } from '../ingest/usage-rollup.js';
 import { idIn, stringAgg } from '../db/dialect.js';
 import { DAY, monthStart, shiftMonth, type DayAxis } from './for-managers-days.js';
 import type { Range } from './range.js';
@@ -71,7 +72,7 @@ export async function installationStates(
 
 /** The local day of an installation's newest report (no usage row is later), or null without one. */
 export function newestDayOf(reportAt: number | null, utcOffsetMin: number): string | null {
-  return reportAt === null ? null : new Date(reportAt + utcOffsetMin * 60_000).toISOString().slice(0, 10);
+  return reportAt === null ? null : localDayOf(reportAt, utcOffsetMin);
 }
 
 /**
