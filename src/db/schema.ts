@@ -428,6 +428,9 @@ export interface UserUsageMonthlyTable {
   kassist_requests: Generated<number>;
   /** Days of the month with at least one DB request. */
   active_days: Generated<number>;
+  /** The first and the last of those days (`YYYY-MM-DD`; null when none). */
+  first_active_day: string | null;
+  last_active_day: string | null;
   searches: Generated<number>;
   intelligent_searches: Generated<number>;
   empty_searches: Generated<number>;

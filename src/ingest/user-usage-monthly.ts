@@ -1,7 +1,7 @@
 /**
- * `user_usage_monthly` (migration 0008): per installation, local month of the ПК and user, the user's
- * daily counters summed, the days with DB requests and the user's searches. Per-user rankings over
- * months read it instead of every daily row and the whole search log.
+ * `user_usage_monthly` (migrations 0008, 0018): per installation, local month of the ПК and user, the
+ * user's daily counters summed, the days with DB requests (how many, the first, the last) and the user's
+ * searches. Per-user rankings over months read it instead of every daily row and the whole search log.
  *
  * Kept in the report's transaction like the daily rollups (usage-rollup.ts): the counters of the months a
  * report's days fall in are recomputed from user_usage_daily (a day's counters are replaced by newer
@@ -15,14 +15,34 @@ import { localDayOf } from './usage-rollup.js';
 /** The intelligent search's type in the search log (what the top-20 counts as a search). */
 export const INTELLIGENT = 'intelligent';
 
+/** Every column but the key, in table order: what PostgreSQL's key carries for index-only reads. */
+export const USER_MONTHLY_COLUMNS = [
+  'db_requests',
+  'docs_counted',
+  'docs_licensed',
+  'docs_free',
+  'saved',
+  'printed',
+  'services',
+  'kassist_requests',
+  'active_days',
+  'searches',
+  'intelligent_searches',
+  'empty_searches',
+  'first_active_day',
+  'last_active_day',
+] as const;
+
 const SUMS = sql`sum(db_requests), sum(docs_counted), sum(docs_licensed), sum(docs_free), sum(saved),
-  sum(printed), sum(services), sum(kassist_requests), sum(case when db_requests > 0 then 1 else 0 end)`;
+  sum(printed), sum(services), sum(kassist_requests), sum(case when db_requests > 0 then 1 else 0 end),
+  min(case when db_requests > 0 then day end), max(case when db_requests > 0 then day end)`;
 const COUNTER_COLS = sql`db_requests, docs_counted, docs_licensed, docs_free, saved, printed, services,
-  kassist_requests, active_days`;
+  kassist_requests, active_days, first_active_day, last_active_day`;
 const SET_COUNTERS = sql`db_requests = excluded.db_requests, docs_counted = excluded.docs_counted,
   docs_licensed = excluded.docs_licensed, docs_free = excluded.docs_free, saved = excluded.saved,
   printed = excluded.printed, services = excluded.services,
-  kassist_requests = excluded.kassist_requests, active_days = excluded.active_days`;
+  kassist_requests = excluded.kassist_requests, active_days = excluded.active_days,
+  first_active_day = excluded.first_active_day, last_active_day = excluded.last_active_day`;
 
 /** Recomputes the counters of the months of `days` (`YYYY-MM-DD`) from user_usage_daily. */
 export async function refreshUserMonths(

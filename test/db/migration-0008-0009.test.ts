@@ -1,8 +1,8 @@
 /**
  * Migrations 0008_user_usage_monthly and 0009_kassist_clustered on a database that already holds usage:
- * the monthly rollup is backfilled from the daily rows and the search log (months in the installation's
- * local time), kAssist's daily rows survive the new layout, the keys still reject duplicates, and
- * deleting an installation still takes its rows.
+ * the monthly rollup is backfilled (by 0018, which added the first and last active days) from the daily
+ * rows and the search log (months in the installation's local time), kAssist's daily rows survive the new
+ * layout, the keys still reject duplicates, and deleting an installation still takes its rows.
  */
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,9 @@ describe.each(DB_KINDS)('migrations 0008 and 0009 (%s)', (kind) => {
       .execute();
 
     await m.migrateTo('0009_kassist_clustered');
+    // 0008 made the table; 0018 fills it, with the columns it added.
+    expect(await h.db.selectFrom('user_usage_monthly').selectAll().execute()).toEqual([]);
+    await m.migrateTo('0018_user_active_day_bounds');
 
     const months = await h.db
       .selectFrom('user_usage_monthly')
@@ -110,16 +113,20 @@ describe.each(DB_KINDS)('migrations 0008 and 0009 (%s)', (kind) => {
         'searches',
         'intelligent_searches',
         'empty_searches',
+        'first_active_day',
+        'last_active_day',
       ])
       .orderBy('month')
       .orderBy('login')
       .execute();
-    expect(months.map((r) => Object.values(r).map((v) => (typeof v === 'string' ? v : Number(v))))).toEqual([
-      // month, login, docs, db requests, saved, active days, searches, intelligent, empty
-      ['2026-03', 'anna', 10, 10, 2, 1, 1, 1, 0],
-      ['2026-04', 'anna', 1, 2, 1, 1, 2, 1, 1],
-      ['2026-04', 'boris', 0, 5, 1, 1, 0, 0, 0],
-      ['2026-04', 'carl', 0, 0, 0, 0, 1, 1, 0],
+    expect(
+      months.map((r) => Object.values(r).map((v) => (typeof v === 'string' || v === null ? v : Number(v)))),
+    ).toEqual([
+      // month, login, docs, db requests, saved, active days, searches, intelligent, empty, first, last
+      ['2026-03', 'anna', 10, 10, 2, 1, 1, 1, 0, '2026-03-30', '2026-03-30'],
+      ['2026-04', 'anna', 1, 2, 1, 1, 2, 1, 1, '2026-04-01', '2026-04-01'],
+      ['2026-04', 'boris', 0, 5, 1, 1, 0, 0, 0, '2026-04-02', '2026-04-02'],
+      ['2026-04', 'carl', 0, 0, 0, 0, 1, 1, 0, null, null],
     ]);
 
     const ka = await h.db

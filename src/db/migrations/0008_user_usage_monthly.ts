@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { rebuildUserUsageMonthly } from '../../ingest/user-usage-monthly.js';
 import { bigint, type DbKind } from '../dialect.js';
 
 /**
@@ -7,7 +6,9 @@ import { bigint, type DbKind } from '../dialect.js';
  * summed, the days with DB requests, and the user's searches in the search log (all, intelligent,
  * empty). Per-user rankings over long ranges (the top-20 of «Карточки пользователей», the per-user
  * panels of «Для менеджеров») read 13 rows per user instead of 395 daily ones plus the search log.
- * Backfilled from the rows already stored (docs/architecture.md, "Dashboards").
+ * Backfilled from the rows already stored by 0018 (docs/architecture.md, "Dashboards"): the rebuild writes
+ * the table's current columns, which 0018 adds, and every database that runs this migration runs 0018
+ * after it. (Databases migrated before 0018 existed were backfilled here.)
  */
 export async function up(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   const big = bigint(kind);
@@ -43,5 +44,4 @@ export async function up(db: Kysely<unknown>, kind: DbKind): Promise<void> {
       primary key (installation_id, month, login)
       include (${sql.join(COUNTERS.map((c) => sql.ref(c)))})`.execute(db);
   }
-  await rebuildUserUsageMonthly(db, kind);
 }

@@ -17,6 +17,7 @@ import * as m0014 from './0014_cluster_nodes.js';
 import * as m0015 from './0015_samples_hourly.js';
 import * as m0016 from './0016_partitions.js';
 import * as m0017 from './0017_refused_logons_monthly.js';
+import * as m0018 from './0018_user_active_day_bounds.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -41,6 +42,7 @@ const ALL: Record<string, VersionedMigration> = {
   '0015_samples_hourly': m0015,
   '0016_partitions': m0016,
   '0017_refused_logons_monthly': m0017,
+  '0018_user_active_day_bounds': m0018,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {
