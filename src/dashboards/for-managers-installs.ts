@@ -34,7 +34,7 @@ export interface InstallationFacts {
 }
 
 /** An installation's current state as its newest report left it. */
-export interface InstallationStateRow {
+interface InstallationStateRow {
   installationId: number;
   reportAt: number | null;
   regnum: string | null;
@@ -42,11 +42,8 @@ export interface InstallationStateRow {
   licencesInUse: number | null;
 }
 
-/**
- * The installations' current state, read once per request: the facts use all of it, the activity windows
- * only the newest report day, and should not wait for the rest of the facts to have it.
- */
-export async function installationStates(
+/** The installations' current state as their newest reports left it. */
+async function installationStates(
   ctx: AppContext,
   ids: readonly number[],
 ): Promise<Map<number, InstallationStateRow>> {
@@ -71,7 +68,7 @@ export async function installationStates(
 }
 
 /** The local day of an installation's newest report (no usage row is later), or null without one. */
-export function newestDayOf(reportAt: number | null, utcOffsetMin: number): string | null {
+function newestDayOf(reportAt: number | null, utcOffsetMin: number): string | null {
   return reportAt === null ? null : localDayOf(reportAt, utcOffsetMin);
 }
 
@@ -86,7 +83,6 @@ export async function installationFacts(
   subjects: readonly InstallationSubject[],
   range: Range,
   axis: DayAxis,
-  states: Promise<Map<number, InstallationStateRow>>,
 ): Promise<Map<number, InstallationFacts>> {
   const out = new Map<number, InstallationFacts>();
   if (subjects.length === 0) return out;
@@ -156,7 +152,7 @@ export async function installationFacts(
     );
   }
   const [stateOf, reported] = await Promise.all([
-    states,
+    installationStates(ctx, ids),
     Promise.all(
       chunks(ids).map((chunk) =>
         sql<{ installation_id: number }>`

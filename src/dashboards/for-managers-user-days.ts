@@ -1,23 +1,24 @@
 /**
  * The days of what the «Для менеджеров» day panels draw (ranges under 200 days), read by the key of
- * `user_usage_daily` (installation, login, day) and packed one row per account:
+ * `user_usage_daily` (installation, login, day) and packed one row per account, or from the monthly rows:
  * - `userDays`: the kept users' daily counters;
  * - `activeDays`: the days an account made DB requests (the zero-query panels);
- * - `firstActiveDays`: an account's first request of each month (involvement, month to date).
+ * - `firstActiveDays`: an account's first request of each month (involvement, month to date), from the
+ *   monthly rows.
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { idIn, stringAgg, tuples } from '../db/dialect.js';
 import type { DayAxis } from './for-managers-days.js';
-import { monthFirst, monthLast, userConditions, userKey, type UserFilter } from './for-managers-users.js';
+import { userConditions, userKey, type UserFilter } from './for-managers-users.js';
 import { chunks } from './series-read.js';
 
 const month = (day: string) => day.slice(0, 7);
 
 /**
  * For the accounts of these installations, the first day of each month from `fromMonth` through `toDay`'s
- * on which each made a DB request (key → month → day): the month-to-date count of users with requests on
- * day D is the number whose first day of D's month is ≤ D. The monthly rows say which months to ask.
+ * on which each made a DB request (key → month → day), as the monthly rows keep it: the month-to-date
+ * count of users with requests on day D is the number whose first day of D's month is ≤ D.
  */
 export async function firstActiveDays(
   ctx: AppContext,
@@ -27,37 +28,18 @@ export async function firstActiveDays(
 ): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>();
   if (ids.length === 0) return out;
-  const months = await ctx.db
+  const rows = await ctx.db
     .selectFrom('user_usage_monthly')
-    .select(['installation_id', 'login', 'month'])
+    .select(['installation_id', 'login', 'month', 'first_active_day'])
     .where(idIn(ctx.dbKind, 'installation_id', ids))
     .where('month', '>=', fromMonth)
     .where('month', '<=', month(toDay))
-    .where('active_days', '>', 0)
+    .where('first_active_day', '<=', toDay)
     .execute();
-  const parts = await Promise.all(
-    chunks(months, 300).map((part) =>
-      sql<{ column1: number; column2: string; column3: string; first_day: string | null }>`
-        select k.column1, k.column2, k.column3,
-          (select d.day from user_usage_daily d
-            where d.installation_id = k.column1 and d.login = k.column2 and d.day >= k.column3
-              and d.day <= k.column4 and d.db_requests > 0
-            order by d.day limit 1) as first_day
-        from ${tuples(
-          ctx.dbKind,
-          part.map(
-            (m) => [Number(m.installation_id), m.login, monthFirst(m.month), monthLast(m.month)] as const,
-          ),
-        )} k`.execute(ctx.db),
-    ),
-  );
-  for (const p of parts) {
-    for (const r of p.rows) {
-      if (r.first_day === null || r.first_day > toDay) continue;
-      const key = userKey(Number(r.column1), r.column2);
-      if (!out.has(key)) out.set(key, new Map());
-      out.get(key)!.set(r.column3.slice(0, 7), r.first_day);
-    }
+  for (const r of rows) {
+    const key = userKey(Number(r.installation_id), r.login);
+    if (!out.has(key)) out.set(key, new Map());
+    out.get(key)!.set(r.month, r.first_active_day!);
   }
   return out;
 }

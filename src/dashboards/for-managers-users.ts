@@ -2,11 +2,13 @@
  * Per-user reads of «Для менеджеров». A thousand installations have ten thousand accounts and four
  * million daily rows a year, so nothing here sums every account's days:
  * - `user_usage_monthly` (per account and local month) answers first: whether an account made DB
- *   requests in a window (`activeInWindows`) and an upper bound of its counters (`rankUsers`);
- * - `user_usage_daily` is read only where the months cannot decide (a window that starts or ends inside
- *   a month with data on both sides of it), by the key (installation, login, day), for those accounts.
- * A month is "whole" for a window when the window covers it up to the installation's newest report day:
- * later days have no rows yet, so a range ending now reads no daily row at all to rank.
+ *   requests in a window (`activeInWindows`, by the month's first and last active day) and an upper
+ *   bound of its counters (`rankUsers`);
+ * - `user_usage_daily` is read only where the months cannot decide, by the key (installation, login,
+ *   day), for those accounts: a window strictly inside a month between its first and last active day;
+ *   a ranking's window that starts or ends inside a month with data on both sides of it. A month is
+ *   "whole" for a ranking when its window covers it up to the installation's newest report day: later
+ *   days have no rows yet, so a range ending now reads no daily row at all to rank.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
@@ -97,8 +99,13 @@ export interface DayWindow {
 export interface AccountMonths {
   installationId: number;
   login: string;
-  /** Per window three bits: a month with DB requests strictly inside it; in its first month; in its last. */
+  /** Bit i: a DB request on a day of window i, as the months' first and last active days tell. */
   f: number;
+  /**
+   * Days of a window the months cannot decide ([window index, first day, last day]): the month's first
+   * active day is before them and its last after them. Null when there are none.
+   */
+  unsure: [number, string, string][] | null;
   /** Per measure, the sum over the months its window touches (an upper bound of the exact sum). */
   b: number[];
 }
@@ -111,7 +118,7 @@ const RECORD = '\u001e';
  * measures' bounds): they read the same accounts over the same few months, about 30,000 rows for a
  * thousand installations. The rows come back as one string per installation (along the table's key, so
  * nothing is sorted; a row per account would cost more to hand over than to read) and are summed here.
- * Accounts with neither a bit nor a positive bound are left out.
+ * Accounts with neither a bit, an undecided span nor a positive bound are left out.
  */
 export async function readAccountMonths(
   ctx: AppContext,
@@ -129,11 +136,13 @@ export async function readAccountMonths(
   const lo = touched[0]!;
   const hi = touched.at(-1)!;
   const sep = sql.lit(FIELD);
-  // month, active days, one value per measure, and the login last (whatever it holds).
-  const entry = sql<string>`month || ${sep} || cast(active_days as text) || ${sep} || ${sql.join(
-    measures.map((x) => sql`cast(${x.expr} as text) || ${sep} || `),
-    sql``,
-  )}login`;
+  // month, first and last active day (empty: none), one value per measure, and the login last (whatever
+  // it holds).
+  const entry = sql<string>`month || ${sep} || coalesce(first_active_day, '') || ${sep} ||
+    coalesce(last_active_day, '') || ${sep} || ${sql.join(
+      measures.map((x) => sql`cast(${x.expr} as text) || ${sep} || `),
+      sql``,
+    )}login`;
   const parts = await Promise.all(
     chunks(ids, 500).map((chunk) =>
       sql<{ installation_id: number; a: string }>`
@@ -143,20 +152,21 @@ export async function readAccountMonths(
         group by installation_id`.execute(ctx.db),
     ),
   );
-  // Per month of the read: the windows' bits an active account gets, and the measures it adds to.
-  const bitsOf = new Map<string, number>();
+  // Per month of the read: the days of each window in it (null: none), and the measures it adds to.
+  const spansOf = new Map<string, ([string, string] | null)[]>();
   const addsTo = new Map<string, boolean[]>();
   const last = month(toDay);
   for (let m = lo; m <= hi; m = nextMonth(m)) {
-    let bits = 0;
-    windows.forEach((w, i) => {
-      const ml = month(w.lo);
-      const mh = month(w.hi);
-      if (m > ml && m < mh) bits |= 1 << (3 * i);
-      if (m === ml) bits |= 1 << (3 * i + 1);
-      if (m === mh) bits |= 1 << (3 * i + 2);
-    });
-    bitsOf.set(m, bits);
+    const first = monthFirst(m);
+    const end = monthLast(m);
+    spansOf.set(
+      m,
+      windows.map((w) => {
+        const a = w.lo > first ? w.lo : first;
+        const b = w.hi < end ? w.hi : end;
+        return a <= b ? [a, b] : null;
+      }),
+    );
     addsTo.set(
       m,
       measures.map((x) => m >= month(x.from) && m <= last),
@@ -172,21 +182,34 @@ export async function readAccountMonths(
     for (let at = 0; at < text.length;) {
       let end = text.indexOf(RECORD, at);
       if (end < 0) end = text.length;
-      const record = fieldsOf(text, at, end, 2 + n);
+      const record = fieldsOf(text, at, end, 3 + n);
       at = end + 1;
       if (!record) continue;
       const m = text.slice(record[0]!, record[1]! - 1);
       const adds = addsTo.get(m);
       if (!adds) continue;
       // The login is the rest of the record, whatever it holds.
-      const login = text.slice(record[2 + n]!, end);
+      const login = text.slice(record[3 + n]!, end);
       let a = byLogin.get(login);
-      if (!a) byLogin.set(login, (a = { installationId, login, f: 0, b: new Array<number>(n).fill(0) }));
-      if (numberAt(text, record[1]!, record[2]! - 1) !== 0) a.f |= bitsOf.get(m)!;
+      if (!a)
+        byLogin.set(
+          login,
+          (a = { installationId, login, f: 0, unsure: null, b: new Array<number>(n).fill(0) }),
+        );
+      if (record[2]! - 1 > record[1]!) {
+        const firstDay = text.slice(record[1]!, record[2]! - 1);
+        const lastDay = text.slice(record[2]!, record[3]! - 1);
+        spansOf.get(m)!.forEach((span, i) => {
+          if (!span) return;
+          const [lo, hi] = span;
+          if ((firstDay >= lo && firstDay <= hi) || (lastDay >= lo && lastDay <= hi)) a.f |= 1 << i;
+          else if (firstDay < lo && lastDay > hi) (a.unsure ??= []).push([i, lo, hi]);
+        });
+      }
       for (let i = 0; i < n; i += 1)
-        if (adds[i]) a.b[i]! += numberAt(text, record[2 + i]!, record[3 + i]! - 1);
+        if (adds[i]) a.b[i]! += numberAt(text, record[3 + i]!, record[4 + i]! - 1);
     }
-    for (const a of byLogin.values()) if (a.f > 0 || a.b.some((v) => v > 0)) out.push(a);
+    for (const a of byLogin.values()) if (a.f > 0 || a.unsure || a.b.some((v) => v > 0)) out.push(a);
   }
   return out;
 }
@@ -218,54 +241,29 @@ function numberAt(text: string, from: number, to: number): number {
 }
 
 /**
- * Per account (key), whether it made a DB request on a day of each window. The monthly bits (`rows`, read
- * by readAccountMonths with the same windows) decide every account whose activity lies in months the
- * window covers whole (or in none); the others are asked by one keyed look-up each, only for the window's
- * partial months. `newestDay`: each installation's newest report day (no row is later).
+ * Per account (key), whether it made a DB request on a day of each window. The monthly rows (`rows`, read
+ * by readAccountMonths with the same windows) decide almost every account by the months' first and last
+ * active days; the spans they leave undecided (a window strictly inside a month, between those two days)
+ * are asked by one keyed look-up each.
  */
 export async function activeInWindows(
   ctx: AppContext,
   rows: readonly AccountMonths[],
   windows: readonly DayWindow[],
-  newestDay: ReadonlyMap<number, string>,
 ): Promise<Map<string, boolean[]>> {
   const out = new Map<string, boolean[]>();
   if (windows.length === 0) return out;
   // Look-ups the months cannot decide: [installation, login, lo, hi, key, window index].
   const ask: [number, string, string, string, string, number][] = [];
-  const spans = windows.map((w) => {
-    const ml = month(w.lo);
-    const mh = month(w.hi);
-    return { ...w, ml, mh, fromStart: w.lo <= monthFirst(ml), hiLast: monthLast(mh), loLast: monthLast(ml) };
-  });
   for (const r of rows) {
-    if (r.f === 0) continue;
-    const id = r.installationId;
-    const login = r.login;
-    const key = userKey(id, login);
-    const newest = newestDay.get(id) ?? '';
-    const f = r.f;
-    const res = windows.map(() => false);
-    spans.forEach((w, i) => {
-      const mid = (f >> (3 * i)) & 1;
-      const l = (f >> (3 * i + 1)) & 1;
-      const h = (f >> (3 * i + 2)) & 1;
-      // The window covers a month whole from its first day up to its last or the newest report day.
-      const toEnd = w.hi >= w.hiLast || w.hi >= newest;
-      if (mid) res[i] = true;
-      else if (w.ml === w.mh) {
-        if (l) {
-          if (w.fromStart && toEnd) res[i] = true;
-          else ask.push([id, login, w.lo, w.hi, key, i]);
-        }
-      } else if ((l && w.fromStart) || (h && toEnd)) res[i] = true;
-      else {
-        if (l) ask.push([id, login, w.lo, w.loLast, key, i]);
-        if (h) ask.push([id, login, monthFirst(w.mh), w.hi, key, i]);
-      }
-    });
+    if (r.f === 0 && !r.unsure) continue;
+    const key = userKey(r.installationId, r.login);
+    const res = windows.map((_, i) => ((r.f >> i) & 1) === 1);
+    for (const [i, lo, hi] of r.unsure ?? [])
+      if (!res[i]) ask.push([r.installationId, r.login, lo, hi, key, i]);
     out.set(key, res);
   }
+  if (ask.length === 0) return out;
   const found = await Promise.all(
     chunks(ask, 300).map((part) =>
       sql<{ column1: number; column2: string; column3: string; column4: string }>`

@@ -24,7 +24,7 @@ import {
   type ForManagersQuery,
 } from './contract-managers.js';
 import { addDays, DAY, dayAxis, monthStart, monthStartBefore, round1 } from './for-managers-days.js';
-import { installationFacts, installationStates, licenceEnds, newestDayOf } from './for-managers-installs.js';
+import { installationFacts, licenceEnds } from './for-managers-installs.js';
 import { refusedPerHour, refusedTable } from './for-managers-refused.js';
 import { operupAge, perInstallationSamples } from './for-managers-samples.js';
 import { buildDayPanels, userMeasures, type ActiveWindow } from './for-managers-panels.js';
@@ -67,8 +67,7 @@ export async function forManagers(
   const ids = subjects.map((s) => s.id);
   const axis = dayAxis(range, 59);
 
-  const states = once(() => installationStates(ctx, ids));
-  const facts = once(() => installationFacts(ctx, subjects, range, axis, states()));
+  const facts = once(() => installationFacts(ctx, subjects, range, axis));
   const users = once(() => userList(ctx, ids));
   const managers = once(() => managersOf(ctx, subjects));
   // The windows the rankings and the table ask "did the account make DB requests in it?" about.
@@ -107,12 +106,7 @@ export async function forManagers(
     readAccountMonths(ctx, ids, distinct, userMeasures(userPanels, axis.toDay), axis.toDay),
   );
   const active = once(async () => {
-    // Only the newest report days: the windows need not wait for the rest of the facts.
-    const [st, rows] = await Promise.all([states(), accountMonths()]);
-    const newest = new Map(
-      subjects.map((s) => [s.id, newestDayOf(st.get(s.id)?.reportAt ?? null, s.utcOffsetMin) ?? '']),
-    );
-    const m = await activeInWindows(ctx, rows, distinct, newest);
+    const m = await activeInWindows(ctx, await accountMonths(), distinct);
     return (w: ActiveWindow, key: string) => m.get(key)?.[slotOf(w)] ?? false;
   });
   const out: ForManagersOut = { from: range.from, to: range.to };
