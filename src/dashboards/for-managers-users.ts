@@ -116,9 +116,13 @@ const RECORD = '\u001e';
 /**
  * One read of `user_usage_monthly` for both `activeInWindows` (the windows' bits) and `rankUsers` (the
  * measures' bounds): they read the same accounts over the same few months, about 30,000 rows for a
- * thousand installations. The rows come back as one string per installation (along the table's key, so
- * nothing is sorted; a row per account would cost more to hand over than to read) and are summed here.
- * Accounts with neither a bit, an undecided span nor a positive bound are left out.
+ * thousand installations, summed per account in SQL. The accounts come back as one string per
+ * installation (a row per account would cost more to hand over than to read). Accounts with neither a
+ * bit, an undecided window nor a positive bound are left out.
+ *
+ * A month's requests lie between its first and last active day F and L, so a window [lo, hi] has one
+ * in that month when F or L is in it, none when L < lo or F > hi, and cannot be told when F < lo and
+ * L > hi: the window lies strictly inside the month, between the two.
  */
 export async function readAccountMonths(
   ctx: AppContext,
@@ -135,81 +139,77 @@ export async function readAccountMonths(
   ].sort();
   const lo = touched[0]!;
   const hi = touched.at(-1)!;
+  const last = month(toDay);
+  const bits = (cond: (w: DayWindow) => RawBuilder<unknown>) =>
+    windows.length
+      ? sql.join(
+          windows.map((w, i) => sql`max(case when ${cond(w)} then ${sql.lit(1 << i)} else 0 end)`),
+          sql` + `,
+        )
+      : sql`0`;
+  const f = bits(
+    (w) => sql`(first_active_day >= ${w.lo} and first_active_day <= ${w.hi})
+      or (last_active_day >= ${w.lo} and last_active_day <= ${w.hi})`,
+  );
+  const unsure = bits((w) => sql`first_active_day < ${w.lo} and last_active_day > ${w.hi}`);
+  const bounds = measures.map(
+    (x, i) =>
+      sql`sum(case when month >= ${month(x.from)} and month <= ${last} then ${x.expr} else 0 end) as ${sql.ref(`b${i}`)}`,
+  );
   const sep = sql.lit(FIELD);
-  // month, first and last active day (empty: none), one value per measure, and the login last (whatever
-  // it holds).
-  const entry = sql<string>`month || ${sep} || coalesce(first_active_day, '') || ${sep} ||
-    coalesce(last_active_day, '') || ${sep} || ${sql.join(
-      measures.map((x) => sql`cast(${x.expr} as text) || ${sep} || `),
-      sql``,
-    )}login`;
+  // f, unsure, one bound per measure, and the login last (whatever it holds).
+  const entry = sql<string>`cast(f as text) || ${sep} || cast(u as text) || ${sep} || ${sql.join(
+    measures.map((_, i) => sql`cast(${sql.ref(`b${i}`)} as text) || ${sep} || `),
+    sql``,
+  )}login`;
+  const kept = sql.join(
+    [sql`f > 0`, sql`u > 0`, ...measures.map((_, i) => sql`${sql.ref(`b${i}`)} > 0`)],
+    sql` or `,
+  );
   const parts = await Promise.all(
     chunks(ids, 500).map((chunk) =>
       sql<{ installation_id: number; a: string }>`
         select installation_id, ${stringAgg(ctx.dbKind, entry, RECORD)} as a
-        from user_usage_monthly
-        where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${lo} and month <= ${hi}
+        from (
+          select installation_id, login, ${f} as f, ${unsure} as u${sql.join(
+            bounds.map((b) => sql`, ${b}`),
+            sql``,
+          )}
+          from user_usage_monthly
+          where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${lo} and month <= ${hi}
+          group by installation_id, login
+        ) x
+        where ${kept}
         group by installation_id`.execute(ctx.db),
     ),
   );
-  // Per month of the read: the days of each window in it (null: none), and the measures it adds to.
-  const spansOf = new Map<string, ([string, string] | null)[]>();
-  const addsTo = new Map<string, boolean[]>();
-  const last = month(toDay);
-  for (let m = lo; m <= hi; m = nextMonth(m)) {
-    const first = monthFirst(m);
-    const end = monthLast(m);
-    spansOf.set(
-      m,
-      windows.map((w) => {
-        const a = w.lo > first ? w.lo : first;
-        const b = w.hi < end ? w.hi : end;
-        return a <= b ? [a, b] : null;
-      }),
-    );
-    addsTo.set(
-      m,
-      measures.map((x) => m >= month(x.from) && m <= last),
-    );
-  }
   const out: AccountMonths[] = [];
   const n = measures.length;
   for (const r of parts.flatMap((p) => p.rows)) {
     const installationId = Number(r.installation_id);
-    const byLogin = new Map<string, AccountMonths>();
-    // Walked in place, not split: thirty thousand records would be a quarter of a million strings.
+    // Walked in place, not split: ten thousand records would be a hundred thousand strings.
     const text = String(r.a);
     for (let at = 0; at < text.length;) {
       let end = text.indexOf(RECORD, at);
       if (end < 0) end = text.length;
-      const record = fieldsOf(text, at, end, 3 + n);
+      const record = fieldsOf(text, at, end, 2 + n);
       at = end + 1;
       if (!record) continue;
-      const m = text.slice(record[0]!, record[1]! - 1);
-      const adds = addsTo.get(m);
-      if (!adds) continue;
-      // The login is the rest of the record, whatever it holds.
-      const login = text.slice(record[3 + n]!, end);
-      let a = byLogin.get(login);
-      if (!a)
-        byLogin.set(
-          login,
-          (a = { installationId, login, f: 0, unsure: null, b: new Array<number>(n).fill(0) }),
-        );
-      if (record[2]! - 1 > record[1]!) {
-        const firstDay = text.slice(record[1]!, record[2]! - 1);
-        const lastDay = text.slice(record[2]!, record[3]! - 1);
-        spansOf.get(m)!.forEach((span, i) => {
-          if (!span) return;
-          const [lo, hi] = span;
-          if ((firstDay >= lo && firstDay <= hi) || (lastDay >= lo && lastDay <= hi)) a.f |= 1 << i;
-          else if (firstDay < lo && lastDay > hi) (a.unsure ??= []).push([i, lo, hi]);
-        });
-      }
-      for (let i = 0; i < n; i += 1)
-        if (adds[i]) a.b[i]! += numberAt(text, record[3 + i]!, record[4 + i]! - 1);
+      const u = numberAt(text, record[1]!, record[2]! - 1);
+      const b = new Array<number>(n);
+      for (let i = 0; i < n; i += 1) b[i] = numberAt(text, record[2 + i]!, record[3 + i]! - 1);
+      out.push({
+        installationId,
+        // The login is the rest of the record, whatever it holds.
+        login: text.slice(record[2 + n]!, end),
+        f: numberAt(text, record[0]!, record[1]! - 1),
+        unsure:
+          u === 0
+            ? null
+            : windows.flatMap((w, i) => (u & (1 << i) ? [[i, w.lo, w.hi] as [number, string, string]] : [])),
+        b,
+      });
     }
-    for (const a of byLogin.values()) if (a.f > 0 || a.unsure || a.b.some((v) => v > 0)) out.push(a);
   }
   return out;
 }
