@@ -15,24 +15,6 @@ import { localDayOf } from './usage-rollup.js';
 /** The intelligent search's type in the search log (what the top-20 counts as a search). */
 export const INTELLIGENT = 'intelligent';
 
-/** Every column but the key, in table order: what PostgreSQL's key carries for index-only reads. */
-export const USER_MONTHLY_COLUMNS = [
-  'db_requests',
-  'docs_counted',
-  'docs_licensed',
-  'docs_free',
-  'saved',
-  'printed',
-  'services',
-  'kassist_requests',
-  'active_days',
-  'searches',
-  'intelligent_searches',
-  'empty_searches',
-  'first_active_day',
-  'last_active_day',
-] as const;
-
 const SUMS = sql`sum(db_requests), sum(docs_counted), sum(docs_licensed), sum(docs_free), sum(saved),
   sum(printed), sum(services), sum(kassist_requests), sum(case when db_requests > 0 then 1 else 0 end),
   min(case when db_requests > 0 then day end), max(case when db_requests > 0 then day end)`;
