@@ -10,7 +10,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import { idIn } from '../db/dialect.js';
+import { idIn, tuples } from '../db/dialect.js';
 import type { ForManagersOut, ManagerAligned, ManagerSeries } from './contract-managers.js';
 import { round1, shiftMonth, type DayAxis } from './for-managers-days.js';
 import type { InstallationFacts } from './for-managers-installs.js';
@@ -92,23 +92,22 @@ export async function drawMonthly(
       ),
     ),
     Promise.all(
-      chunks(single, 300).map((part) =>
+      chunks(single, 1000).map((part) =>
         sql<Row>`
           select ${COLS} from user_usage_monthly m
-          join (values ${sql.join(part.map(([id, login]) => sql`(${sql.lit(id)}, ${login})`))}) k
-            on m.installation_id = k.column1 and m.login = k.column2
+          join ${tuples(ctx.dbKind, part)} k on m.installation_id = k.column1 and m.login = k.column2
           where m.month >= ${first} and m.month <= ${last}`.execute(ctx.db),
       ),
     ),
     // Months with a report: one look-up per installation and month.
     Promise.all(
       chunks(
-        [...drawn].flatMap((id) => months.map((m) => [id, m] as const)),
-        300,
+        [...drawn].flatMap((id) => months.map((m) => [id, m, `${m}-01`, endOf(m)] as const)),
+        1000,
       ).map((part) =>
         sql<{ column1: number; column2: string }>`
           select k.column1, k.column2
-          from (values ${sql.join(part.map(([id, m]) => sql`(${sql.lit(id)}, ${m}, ${`${m}-01`}, ${endOf(m)})`))}) k
+          from ${tuples(ctx.dbKind, part)} k
           where exists (select 1 from installation_usage_daily u where u.installation_id = k.column1
             and u.day >= k.column3 and u.day <= k.column4 and u.reported = 1)`.execute(ctx.db),
       ),
