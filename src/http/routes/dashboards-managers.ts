@@ -8,7 +8,7 @@ import { ForManagersOut, ForManagersQuery } from '../../dashboards/contract-mana
 import { forManagers } from '../../dashboards/for-managers.js';
 import { actorOf } from '../auth.js';
 import { authErrors, ErrorBody } from '../schemas.js';
-import type { RouteOptions } from './common.js';
+import { writeAsBuilt, type RouteOptions } from './common.js';
 
 export const managersDashboardRoutes: FastifyPluginAsyncZod<RouteOptions> = async (
   app,
@@ -24,6 +24,7 @@ export const managersDashboardRoutes: FastifyPluginAsyncZod<RouteOptions> = asyn
         querystring: ForManagersQuery,
         response: { 200: ForManagersOut, 400: ErrorBody, ...authErrors },
       },
+      serializerCompiler: writeAsBuilt,
     },
     async (req) => forManagers(ctx, actorOf(req), req.query, ctx.clock.now()),
   );
