@@ -5,6 +5,7 @@
  * Ranked first (one value per series), then only the kept series are read bucket by bucket: raw samples
  * hourly up to 8 days, the daily rollup beyond.
  */
+import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { idIn } from '../db/dialect.js';
 import { rollupDay, ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
@@ -139,24 +140,27 @@ export async function operupAge(
   const byId = new Map(subjects.map((s) => [s.id, s]));
   // The files of installations whose newest report lies in the range, with their age then; the others'
   // (no report in the range) come from the samples below.
+  const ids = [...byId.keys()];
+  // A file's age at its installation's newest report (none below 0: a file changed after the report).
+  const age = sql`case when s.report_at > o.modified_at then s.report_at - o.modified_at else 0 end`;
   const [current, stale] = await Promise.all([
-    ctx.db
-      .selectFrom('installation_operups as o')
-      .innerJoin('installation_state as s', 's.installation_id', 'o.installation_id')
-      .select((eb) => [
-        'o.installation_id',
-        'o.path',
-        eb('s.report_at', '-', eb.ref('o.modified_at')).as('age'),
-      ])
-      .where(idIn(ctx.dbKind, 'o.installation_id', [...byId.keys()]))
-      .where('s.report_at', '>=', range.from)
-      .where('s.report_at', '<=', range.to)
-      .where('o.modified_at', 'is not', null)
-      .execute(),
+    // Only the files that can be drawn: those ranked within `limit` by age, ties at the limit included
+    // (rank() gives them one rank), so the head below orders the same files as it would all 5,000; and
+    // how many files there are.
+    sql<{ installation_id: number; path: string; age: number; files: number }>`
+      select installation_id, path, age, files from (
+        select o.installation_id, o.path, ${age} as age,
+          rank() over (order by ${age} desc) as r, count(*) over () as files
+        from installation_operups o
+        join installation_state s on s.installation_id = o.installation_id
+        where ${idIn(ctx.dbKind, 'o.installation_id', ids)} and s.report_at >= ${range.from}
+          and s.report_at <= ${range.to} and o.modified_at is not null
+      ) x
+      where r <= ${limit}`.execute(ctx.db),
     ctx.db
       .selectFrom('installation_state as s')
       .select('s.installation_id')
-      .where(idIn(ctx.dbKind, 's.installation_id', [...byId.keys()]))
+      .where(idIn(ctx.dbKind, 's.installation_id', ids))
       .where((eb) =>
         eb.or([
           eb('s.report_at', 'is', null),
@@ -175,10 +179,11 @@ export async function operupAge(
       .execute(),
   ]);
   type Entry = { id: number; inst: number; path: string; value: number };
-  const entries: Entry[] = current.map((r) => {
+  const entries: Entry[] = current.rows.map((r) => {
     const inst = Number(r.installation_id);
-    return { id: inst, inst, path: r.path, value: Math.max(0, Number(r.age) / 1000) };
+    return { id: inst, inst, path: r.path, value: Number(r.age) / 1000 };
   });
+  const currentFiles = Number(current.rows[0]?.files ?? 0);
   const fromSamples = stale.map((r) => Number(r.installation_id));
   if (fromSamples.length > 0) {
     const series = await seriesFor(ctx, fromSamples, [SAMPLE_METRICS.operup]);
@@ -198,7 +203,7 @@ export async function operupAge(
   }
   // rank()'s order (oldest first, then label, then id), sorting only the head: thousands of files, fifty drawn.
   const labelOf = (e: Entry) => `${byId.get(e.inst)!.host} ${e.path}`;
-  out.total = entries.length;
+  out.total = currentFiles + entries.length - current.rows.length;
   const kept = headsInOrder(
     entries,
     (e) => e.value,

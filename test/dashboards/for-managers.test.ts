@@ -779,6 +779,15 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
           }),
         ]),
       });
+      // With fewer series than files: the same head, the same count (ties at the limit:
+      // for-managers-operup.test.ts).
+      for (const limit of [1, 2, 4]) {
+        const few = await run(a.actors.admin, { ...q, limit, panels: ['operupAge'] });
+        expect(few.operupAge!.total).toBe(files.length);
+        expect(few.operupAge!.series.map((x) => x.key)).toEqual(
+          files.slice(0, limit).map((f) => `f:${f.id}:${f.path}`),
+        );
+      }
       // nightly updates: a normal installation stays well under three days
       expect(Math.max(...out.operupAge!.series.flatMap((x) => x.values.map((v) => v ?? 0)))).toBeLessThan(72);
     }
