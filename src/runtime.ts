@@ -38,8 +38,8 @@ function readPoolFor(config: Config): Db | null {
   if (dbKindOf(config.databaseUrl) !== 'sqlite' || config.sqliteReadThreads === 0) return null;
   const file = config.databaseUrl.slice('sqlite:'.length);
   if (file === ':memory:') return null;
-  return openSqliteReadPool(
-    file,
-    config.sqliteReadThreads === null ? {} : { threads: config.sqliteReadThreads },
-  );
+  return openSqliteReadPool(file, {
+    ...(config.sqliteReadThreads === null ? {} : { threads: config.sqliteReadThreads }),
+    cacheMb: config.sqliteReadCacheMb,
+  });
 }

@@ -190,6 +190,10 @@ export async function measure(ds: Dataset, o: MeasureOptions): Promise<Measured[
     ...(process.env.SMART_SQLITE_READ_THREADS
       ? { SMART_SQLITE_READ_THREADS: process.env.SMART_SQLITE_READ_THREADS }
       : {}),
+    // Likewise the read threads' page cache: SMART_SQLITE_READ_CACHE_MB=2 is SQLite's own default.
+    ...(process.env.SMART_SQLITE_READ_CACHE_MB
+      ? { SMART_SQLITE_READ_CACHE_MB: process.env.SMART_SQLITE_READ_CACHE_MB }
+      : {}),
   });
   const rt = await openRuntime(config);
   const app = await buildApp(rt, { logger: false });

@@ -33,6 +33,8 @@ export interface SqliteReadPoolOptions {
   threads?: number;
   /** An idle thread ends after this long (default 60 s); the next read starts it again. */
   idleTimeoutMs?: number;
+  /** Each thread's page cache in MiB (default: SQLite's 2 MiB). */
+  cacheMb?: number;
 }
 
 class ReadOnlyError extends Error {}
@@ -77,7 +79,7 @@ class PoolDriver implements Driver {
       new URL(`./sqlite-read-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url),
     );
     const threads = this.opts.threads ?? Math.max(2, Math.min(4, os.availableParallelism() - 1));
-    const workerData: ReadPoolWorkerData = { file: this.file };
+    const workerData: ReadPoolWorkerData = { file: this.file, cacheMb: this.opts.cacheMb ?? null };
     this.pool = new Piscina<ReadTask, ReadResult>({
       filename,
       workerData,

@@ -16,6 +16,8 @@ export type ReadResult = { ok: true; rows: unknown[] } | { ok: false; message: s
 
 export interface ReadPoolWorkerData {
   file: string;
+  /** The connection's page cache in MiB; null: SQLite's default. */
+  cacheMb: number | null;
 }
 
 let connection: SQLite.Database | null = null;
@@ -25,9 +27,11 @@ const MAX_STATEMENTS = 500;
 
 function open(): SQLite.Database {
   if (connection) return connection;
-  const { file } = workerData as ReadPoolWorkerData;
+  const { file, cacheMb } = workerData as ReadPoolWorkerData;
   connection = new SQLite(file, { readonly: true, fileMustExist: true });
   connection.pragma('busy_timeout = 5000');
+  // Negative: a size in KiB, not in pages. The cache fills only as far as the reads go.
+  if (cacheMb !== null) connection.pragma(`cache_size = ${-Math.round(cacheMb * 1024)}`);
   return connection;
 }
 

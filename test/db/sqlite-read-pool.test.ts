@@ -119,6 +119,7 @@ describe('the SQLite read pool', () => {
   });
 
   it('is what the runtime gives the dashboards on a SQLite file, unless turned off', async () => {
+    const cacheSize = sql<{ cache_size: number }>`select cache_size from pragma_cache_size`;
     const base = {
       SMART_DATABASE_URL: tdb.url,
       SMART_SECRET_KEY: TEST_SECRET_KEY.toString('hex'),
@@ -129,9 +130,22 @@ describe('the SQLite read pool', () => {
       expect(on.ctx.reads).toBeDefined();
       const codes = await on.ctx.reads!.selectFrom('dealers').select('code').orderBy('code').execute();
       expect(codes.map((r) => r.code)).toEqual(['d1', 'd2']);
+      // Each thread's page cache: 128 MiB unless set (SQLite's own default is 2 MiB).
+      expect((await cacheSize.execute(on.ctx.reads!)).rows).toEqual([{ cache_size: -128 * 1024 }]);
     } finally {
       await on.close();
     }
+    const small = await openRuntime(
+      loadConfig({ ...base, SMART_SQLITE_READ_THREADS: '1', SMART_SQLITE_READ_CACHE_MB: '16' }),
+    );
+    try {
+      expect((await cacheSize.execute(small.ctx.reads!)).rows).toEqual([{ cache_size: -16 * 1024 }]);
+    } finally {
+      await small.close();
+    }
+    expect(() => loadConfig({ ...base, SMART_SQLITE_READ_CACHE_MB: '1' })).toThrow(
+      /SMART_SQLITE_READ_CACHE_MB/,
+    );
     const off = await openRuntime(loadConfig({ ...base, SMART_SQLITE_READ_THREADS: '0' }));
     try {
       expect(off.ctx.reads).toBeUndefined();
