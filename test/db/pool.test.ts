@@ -27,4 +27,24 @@ describe.runIf(DB_KINDS.includes('postgres'))('the PostgreSQL pool', () => {
     const again = await sql<{ one: number }>`select 1 as one`.execute(h.db);
     expect(again.rows[0]?.one).toBe(1);
   });
+
+  it('turns the JIT off, unless the URL passes its own server options', async () => {
+    const setting = (db: DbHandle['db'], name: string) =>
+      sql<{ v: string }>`select current_setting(${name}) as v`.execute(db).then((r) => r.rows[0]!.v);
+    expect(await setting(h.db, 'jit')).toBe('off');
+    const own = openDatabase(
+      `${tdb.url}${tdb.url.includes('?') ? '&' : '?'}options=-c%20statement_timeout%3D4321`,
+    );
+    try {
+      expect(await setting(own.db, 'statement_timeout')).toBe('4321ms');
+      // The server's own setting, as a plain client sees it.
+      const plain = new pg.Client({ connectionString: tdb.url });
+      await plain.connect();
+      const serverJit = (await plain.query<{ jit: string }>('show jit')).rows[0]!.jit;
+      await plain.end();
+      expect(await setting(own.db, 'jit')).toBe(serverJit);
+    } finally {
+      await own.close();
+    }
+  });
 });
