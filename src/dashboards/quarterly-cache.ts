@@ -68,8 +68,3 @@ export async function quarterFigures<T>(
   }
   return out;
 }
-
-/** Forgets everything kept for a database (after a bulk load or restore). */
-export function forgetQuarterFigures(db: object): void {
-  store.delete(db);
-}

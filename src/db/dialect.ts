@@ -52,9 +52,15 @@ export function idIn(kind: DbKind, column: string, ids: readonly number[]): RawB
  * Rows of an integer and texts, `(id, text, …)`, as a derived table with columns `column1`, `column2`, …
  * (the names VALUES gives them), bound as one parameter per column on PostgreSQL (`unnest` of typed
  * arrays) and one JSON parameter on SQLite. Put an alias after it: `from ${tuples(kind, rows)} k`.
+ * The columns are as many as the first row has; an empty list has no first row, so it needs `width`
+ * (otherwise a statement naming `column3` of an empty list would fail only when the list is empty).
  */
-export function tuples(kind: DbKind, rows: readonly (readonly [number, ...string[]])[]): RawBuilder<unknown> {
-  const width = rows[0]?.length ?? 2;
+export function tuples(
+  kind: DbKind,
+  rows: readonly (readonly [number, ...string[]])[],
+  width: number | undefined = rows[0]?.length,
+): RawBuilder<unknown> {
+  if (width === undefined || width < 1) throw new Error('tuples: an empty list needs its width');
   const names = Array.from({ length: width }, (_, i) => `column${i + 1}`);
   if (kind === 'sqlite')
     return sql`(select ${sql.raw(names.map((n, i) => `value ->> ${i} as ${n}`).join(', '))} from json_each(${JSON.stringify(rows)}))`;
