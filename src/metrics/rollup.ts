@@ -58,8 +58,17 @@ const keyOf = (seriesId: number, ts: number) => `${seriesId}:${ts}`;
 /**
  * The values that the given (series, instant) pairs already have, before they are written again (a
  * re-processed report, a repeated observation). One indexed range read per chunk of series.
+ *
+ * Before `rawCutoffMs` retention may have deleted the raw row of a sample the rollups still hold: a
+ * report sent again weeks later would otherwise be counted twice in them. Such a sample counts as held
+ * (with its own value, so nothing is recomputed) when its hour has lost raw rows and could contain it:
+ * its time is not after the hour's newest and its value lies between the hour's lowest and highest.
  */
-export async function previousValues(db: Db, rows: readonly WrittenSample[]): Promise<Map<string, number>> {
+export async function previousValues(
+  db: Db,
+  rows: readonly WrittenSample[],
+  rawCutoffMs = -Infinity,
+): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (rows.length === 0) return out;
   const wanted = new Set(rows.map((r) => keyOf(r.series_id, r.ts)));
@@ -83,7 +92,50 @@ export async function previousValues(db: Db, rows: readonly WrittenSample[]): Pr
       if (wanted.has(k)) out.set(k, Number(f.value));
     }
   }
+  const late = rows.filter((r) => r.ts < rawCutoffMs && !out.has(keyOf(r.series_id, r.ts)));
+  if (late.length > 0)
+    for (const r of await heldByHours(db, late)) out.set(keyOf(r.series_id, r.ts), r.value);
   return out;
+}
+
+/** Of samples whose raw rows are missing, those their hours may already hold (see previousValues). */
+async function heldByHours(db: Db, late: readonly WrittenSample[]): Promise<WrittenSample[]> {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of late) {
+    lo = Math.min(lo, rollupHour(r.ts));
+    hi = Math.max(hi, rollupHour(r.ts));
+  }
+  const ids = [...new Set(late.map((r) => r.series_id))];
+  const hours = new Map<string, { min: number; max: number; lastTs: number; trimmed: boolean }>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const found = await sql<{
+      series_id: number;
+      hour: number;
+      min: number;
+      max: number;
+      last_ts: number;
+      trimmed: number;
+    }>`
+      select h.series_id, h.hour, h.min, h.max, h.last_ts,
+        case when h.count > (select count(*) from samples s where s.series_id = h.series_id
+          and s.ts >= h.hour and s.ts < h.hour + ${sql.lit(HOUR_MS)}) then 1 else 0 end as trimmed
+      from samples_hourly h
+      where h.series_id in (${sql.join(ids.slice(i, i + CHUNK))}) and h.hour >= ${lo} and h.hour <= ${hi}`.execute(
+      db,
+    );
+    for (const h of found.rows)
+      hours.set(keyOf(Number(h.series_id), Number(h.hour)), {
+        min: Number(h.min),
+        max: Number(h.max),
+        lastTs: Number(h.last_ts),
+        trimmed: Number(h.trimmed) === 1,
+      });
+  }
+  return late.filter((r) => {
+    const h = hours.get(keyOf(r.series_id, rollupHour(r.ts)));
+    return h !== undefined && h.trimmed && r.ts <= h.lastTs && r.value >= h.min && r.value <= h.max;
+  });
 }
 
 /** A rollup table: its key column and the bucket of a sample's time, in JS and in SQL. */

@@ -5,7 +5,7 @@
  */
 import type { AppContext } from '../context.js';
 import type { Db } from '../db/database.js';
-import { previousValues, rollupWritten } from './rollup.js';
+import { previousValues, rawCutoff, rollupWritten } from './rollup.js';
 import { canonicalLabels, type Labels } from './series.js';
 
 export type SeriesSubject =
@@ -65,7 +65,7 @@ export async function writeOwnedSamples(
   }
   // Key order, so concurrent writers of the same series take their row locks in the same order.
   const values = [...rows.values()].sort((a, b) => a.series_id - b.series_id || a.ts - b.ts);
-  const previous = await previousValues(ctx.db, values);
+  const previous = await previousValues(ctx.db, values, rawCutoff(ctx));
   for (let i = 0; i < values.length; i += CHUNK) {
     await ctx.db
       .insertInto('samples')

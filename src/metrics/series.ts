@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { previousValues, rollupWritten } from './rollup.js';
+import { previousValues, rawCutoff, rollupWritten } from './rollup.js';
 
 export type Labels = Record<string, string>;
 
@@ -76,7 +76,7 @@ export async function writeSamples(
   const values = [...wanted.entries()]
     .map(([k, s]) => ({ series_id: ids.get(k) as number, ts, value: s.value }))
     .sort((a, b) => a.series_id - b.series_id);
-  const previous = await previousValues(ctx.db, values);
+  const previous = await previousValues(ctx.db, values, rawCutoff(ctx));
   for (const part of chunks(values)) {
     await ctx.db
       .insertInto('samples')

@@ -167,6 +167,60 @@ describe.each(DB_KINDS)('samples_hourly (%s)', (kind) => {
     expect(await dailyRows(t.ctx.db)).toEqual(daily);
   });
 
+  it('a report sent again after retention deleted its raw samples counts once', async () => {
+    t.clock.t = DAY0 + 60 * DAY;
+    await write(DAY0 + 10 * HOUR + 5 * MIN, { a: 5 });
+    await write(DAY0 + 10 * HOUR + 40 * MIN, { a: 9 });
+    // Older than the cutoff but its hour still has every raw row: new, so counted.
+    await write(DAY0 + 10 * HOUR + 20 * MIN, { a: 6 });
+    await write(DAY0 + 11 * HOUR, { a: 7 });
+    const held = await hourlyRows(t.ctx.db);
+    const heldDaily = await dailyRows(t.ctx.db);
+    expect(held.find((r) => r.hour === DAY0 + 10 * HOUR)).toMatchObject({
+      min: 5,
+      max: 9,
+      sum: 20,
+      count: 3,
+    });
+
+    await sql`delete from samples where ts < ${rawCutoff(t.ctx)}`.execute(t.ctx.db);
+    // The same reports again, through both writers: nothing changes.
+    await write(DAY0 + 10 * HOUR + 5 * MIN, { a: 5 });
+    await write(DAY0 + 10 * HOUR + 40 * MIN, { a: 9 });
+    await write(DAY0 + 11 * HOUR, { a: 7 });
+    const subject = { kind: 'installation' as const, id: owner.installationId, dealerId: owner.dealerId };
+    await t.ctx.db
+      .transaction()
+      .execute((db) =>
+        writeOwnedSamples({ ...t.ctx, db }, [
+          { subject, metric: 'a', labels: {}, ts: DAY0 + 10 * HOUR + 20 * MIN, value: 6 },
+        ]),
+      );
+    expect(await hourlyRows(t.ctx.db)).toEqual(held);
+    expect(await dailyRows(t.ctx.db)).toEqual(heldDaily);
+
+    // What the hour cannot hold is new: a later time, a value outside its range, an hour without a row.
+    await write(DAY0 + 10 * HOUR + 50 * MIN, { a: 8 });
+    await write(DAY0 + 10 * HOUR + 10 * MIN, { a: 2 });
+    await write(DAY0 + 12 * HOUR, { a: 4 });
+    const after = await hourlyRows(t.ctx.db);
+    expect(after.find((r) => r.hour === DAY0 + 10 * HOUR)).toMatchObject({
+      min: 2,
+      max: 9,
+      last: 8,
+      last_ts: DAY0 + 10 * HOUR + 50 * MIN,
+      sum: 30,
+      count: 5,
+    });
+    expect(after.find((r) => r.hour === DAY0 + 12 * HOUR)).toMatchObject({ sum: 4, count: 1 });
+    expect((await dailyRows(t.ctx.db)).find((r) => r.day === heldDaily[0]!.day)).toMatchObject({
+      min: 2,
+      max: 9,
+      sum: 41,
+      count: 7,
+    });
+  });
+
   it('the batch writer keeps it too, several samples of one hour in one batch', async () => {
     const subject = { kind: 'installation' as const, id: owner.installationId, dealerId: owner.dealerId };
     const batch = [0, 1, 2, 3, 4, 5].map((k) => ({
