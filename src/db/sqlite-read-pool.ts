@@ -9,7 +9,7 @@
  * worker's connection is opened read-only as well). Writes stay on the main connection.
  */
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { workerFile } from '../lib/worker-file.js';
 import {
   Kysely,
   SqliteAdapter,
@@ -73,11 +73,7 @@ class PoolDriver implements Driver {
   ) {}
 
   async init(): Promise<void> {
-    // From source (tests, tsx) the worker is the .ts file and needs the tsx loader; from dist/ it is .js.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const filename = fileURLToPath(
-      new URL(`./sqlite-read-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url),
-    );
+    const { filename, execArgv } = workerFile(import.meta.url, './sqlite-read-worker');
     const threads = this.opts.threads ?? Math.max(2, Math.min(4, os.availableParallelism() - 1));
     const workerData: ReadPoolWorkerData = { file: this.file, cacheMb: this.opts.cacheMb ?? null };
     this.pool = new Piscina<ReadTask, ReadResult>({
@@ -86,7 +82,7 @@ class PoolDriver implements Driver {
       minThreads: 0,
       maxThreads: threads,
       idleTimeout: this.opts.idleTimeoutMs ?? 60_000,
-      execArgv: fromSource ? ['--import', 'tsx'] : [],
+      execArgv,
     });
   }
 

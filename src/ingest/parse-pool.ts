@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { workerFile } from '../lib/worker-file.js';
 import { Piscina } from 'piscina';
 import type { ParseTask, ParseTaskResult } from './parse/worker.js';
 import type { ParsedReport, ReportParser } from './processor.js';
@@ -26,14 +26,13 @@ export interface ParsePool {
 export function createParsePool(
   opts: { maxThreads?: number; minThreads?: number; idleTimeoutMs?: number } = {},
 ): ParsePool {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const filename = fileURLToPath(new URL(`./parse/worker.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const { filename, execArgv } = workerFile(import.meta.url, './parse/worker');
   const pool = new Piscina<ParseTask, ParseTaskResult>({
     filename,
     minThreads: opts.minThreads ?? 0,
     maxThreads: opts.maxThreads ?? Math.max(1, Math.min(4, os.availableParallelism() - 1)),
     idleTimeout: opts.idleTimeoutMs ?? 30_000,
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
+    execArgv,
   });
   const parse: ReportParser = async (job) => {
     const task: ParseTask =
