@@ -19,6 +19,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { idIn } from '../db/dialect.js';
 import { UNDEFINED_DOMAIN } from '../ingest/parse/snapshot.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { Actor } from '../tenancy/scope.js';
@@ -81,11 +82,11 @@ export async function adStats(
     sql<Record<AdStatsPanel, number> & { domain: string; day: string }>`
       select domain, day, ${sql.join(AD_STATS_PANELS.map((p) => sql`${sql.raw(COLUMNS[p])} as ${sql.ref(p)}`))}
       from installation_usage_domain_daily
-      where installation_id in (${sql.join(ids)}) ${onlyDomains} and day >= ${lo} and day <= ${toDay}
+      where ${idIn(ctx.dbKind, 'installation_id', ids)} ${onlyDomains} and day >= ${lo} and day <= ${toDay}
       group by domain, day`.execute(ctx.db),
     sql<{ day: string }>`
       select distinct day from installation_usage_daily
-      where installation_id in (${sql.join(ids)}) and reported = 1 and day >= ${firstDay} and day <= ${toDay}`.execute(
+      where ${idIn(ctx.dbKind, 'installation_id', ids)} and reported = 1 and day >= ${firstDay} and day <= ${toDay}`.execute(
       ctx.db,
     ),
     licencesInUse(ctx, ids, domains),
@@ -185,7 +186,7 @@ async function monthlyPanels(
       ${sql.join(AD_STATS_PANELS.map((p) => sql`${sql.raw(MONTHLY_COLUMNS[p])} as ${sql.ref(p)}`))}
     from user_usage_monthly m
     left join installation_users u on u.installation_id = m.installation_id and u.login = m.login
-    where m.installation_id in (${sql.join(ids)}) and m.month >= ${first} and m.month <= ${last}
+    where ${idIn(ctx.dbKind, 'm.installation_id', ids)} and m.month >= ${first} and m.month <= ${last}
       ${domains ? sql`and ${domain} in (${sql.join(domains)})` : sql``}
     group by ${domain}, m.month`.execute(ctx.db);
   const byDomain = new Map<string, Record<AdStatsPanel, (number | null)[]>>();
@@ -218,7 +219,7 @@ async function licencesInUse(
 ): Promise<{ domain: string; inUse: number }[]> {
   const sessions = await sql<{ domain: string; n: number }>`
     select domain, count(*) as n from installation_sessions
-    where installation_id in (${sql.join(ids)}) and holds_licence = 1
+    where ${idIn(ctx.dbKind, 'installation_id', ids)} and holds_licence = 1
     group by domain`.execute(ctx.db);
   const licences = new Map<string, number>();
   for (const r of sessions.rows) {

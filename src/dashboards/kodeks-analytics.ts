@@ -25,7 +25,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
-import { stringAgg } from '../db/dialect.js';
+import { idIn, stringAgg } from '../db/dialect.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { Actor } from '../tenancy/scope.js';
 import {
@@ -506,7 +506,7 @@ async function usageDays(
     sql`(select installation_id, day, reported, db_requests as db, docs_counted as docs, saved, printed,
       searches + docs_counted + services as dos, kassist_requests as kassist, empty_searches as empty, searches
       from installation_usage_daily
-      where installation_id in (${sql.join(ids)}) and day >= ${lo} and day <= ${hi})`,
+      where ${idIn(ctx.dbKind, 'installation_id', ids)} and day >= ${lo} and day <= ${hi})`,
     sql`reported`,
   );
   if (!domains) {
@@ -519,7 +519,7 @@ async function usageDays(
       ctx,
       sql`(select installation_id, day, ${SUMS}
         from installation_usage_domain_daily
-        where installation_id in (${sql.join(ids)}) and domain in (${sql.join(domains)})
+        where ${idIn(ctx.dbKind, 'installation_id', ids)} and domain in (${sql.join(domains)})
           and day >= ${lo} and day <= ${hi}
         group by installation_id, day)`,
       sql`0`,

@@ -16,6 +16,7 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { AppContext } from '../context.js';
+import { idIn, type DbKind } from '../db/dialect.js';
 import { ValidationError } from '../lib/errors.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { Actor } from '../tenancy/scope.js';
@@ -87,10 +88,15 @@ async function byZone(ctx: AppContext, ids: readonly number[]): Promise<Map<numb
 }
 
 /** The entries of [lo, hi] of the accesses, through the index: per zone, its local days of the span. */
-function inSpan(zones: ReadonlyMap<number, number[]>, lo: number, hi: number): Expression<SqlBool> {
+function inSpan(
+  kind: DbKind,
+  zones: ReadonlyMap<number, number[]>,
+  lo: number,
+  hi: number,
+): Expression<SqlBool> {
   const parts = [...zones].map(
     ([offset, ids]) =>
-      sql<SqlBool>`(l.online_access_id in (${sql.join(ids)}) and l.day >= ${dateAt(lo, offset * MIN)}
+      sql<SqlBool>`(${idIn(kind, 'l.online_access_id', ids)} and l.day >= ${dateAt(lo, offset * MIN)}
         and l.day <= ${dateAt(hi, offset * MIN)})`,
   );
   return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
@@ -132,7 +138,7 @@ async function window(
   n: number,
 ): Promise<LogRow[]> {
   const where = [
-    inSpan(zones, lo, hi),
+    inSpan(ctx.dbKind, zones, lo, hi),
     sql<SqlBool>`l.at >= ${lo}`,
     inclusive ? sql<SqlBool>`l.at <= ${hi}` : sql<SqlBool>`l.at < ${hi}`,
     ...filters(ctx, q),
