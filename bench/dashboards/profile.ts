@@ -1,7 +1,7 @@
 /**
  * Where a dashboard request's time goes: the app on the same data set, but with a Kysely that logs
  * every query's duration (openDatabase's Kysely has no log hook, so the connection is opened here the
- * same way). Each endpoint is requested a few times as the dealer-admin; the queries of the last
+ * same way, the JIT off as there). Each endpoint is requested a few times as the dealer-admin; the queries of the last
  * request are listed slowest first, with their SQL, for EXPLAIN by hand.
  */
 import SQLite from 'better-sqlite3';
@@ -44,7 +44,9 @@ function loggedRuntime(ds: Dataset, log: (e: LogEvent) => void): Runtime {
           log,
         })
       : new Kysely<Database>({
-          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: ds.url, max: 10 }) }),
+          dialect: new PostgresDialect({
+            pool: new pg.Pool({ connectionString: ds.url, max: 10, options: '-c jit=off' }),
+          }),
           log,
         });
   return {

@@ -10,6 +10,7 @@ import { localDayOf } from '../ingest/usage-rollup.js';
 import { idIn, stringAgg } from '../db/dialect.js';
 import { DAY, monthStart, shiftMonth, type DayAxis } from './for-managers-days.js';
 import type { Range } from './range.js';
+import { periodFigures } from './period-cache.js';
 import { chunks, latestIn, seriesFor } from './series-read.js';
 import type { InstallationSubject } from './subjects.js';
 
@@ -75,14 +76,15 @@ function newestDayOf(reportAt: number | null, utcOffsetMin: number): string | nu
 /**
  * The facts of every visible installation, without reading more than a month of days per installation:
  * the month to date from the daily rollup; a range that reaches further back adds its whole months from
- * the per-user monthly rollup and its first, partial month from the daily one; whether a report was
- * produced in the range is one look-up each.
+ * the per-user monthly rollup (closed months kept in memory, see closedMonths) and its first, partial
+ * month from the daily one; whether a report was produced in the range is one look-up each.
  */
 export async function installationFacts(
   ctx: AppContext,
   subjects: readonly InstallationSubject[],
   range: Range,
   axis: DayAxis,
+  now: number,
 ): Promise<Map<number, InstallationFacts>> {
   const out = new Map<number, InstallationFacts>();
   if (subjects.length === 0) return out;
@@ -124,30 +126,20 @@ export async function installationFacts(
     if (!firstWhole) reads.push(daily(firstDay, monthEndOf(firstDay), false));
     const wholeFrom = firstWhole ? firstDay.slice(0, 7) : nextMonthOf(firstDay.slice(0, 7));
     const wholeTo = prevMonthOf(month.slice(0, 7));
-    // On a monthly axis the same read counts the accounts with DB requests in the months (this one too).
-    const upTo = axis.monthly ? month.slice(0, 7) : wholeTo;
-    if (wholeFrom <= upTo)
-      reads.push(
-        Promise.all(
-          chunks(ids).map((chunk) =>
-            sql<{ installation_id: number; n: number; users: number }>`
-              select installation_id, sum(case when month <= ${wholeTo} then ${ACTIONS} else 0 end) as n,
-                ${axis.monthly ? sql`count(distinct case when active_days > 0 then login end)` : sql`0`} as users
-              from user_usage_monthly
-              where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${wholeFrom} and month <= ${upTo}
-              group by installation_id`.execute(ctx.db),
-          ),
-        ).then((ps) => {
-          for (const r of ps.flatMap((p) => p.rows)) {
-            add(Number(r.installation_id), Number(r.n), 0);
-            monthUsers.set(Number(r.installation_id), Number(r.users));
-          }
-        }),
-      );
+    const closed =
+      wholeFrom <= wholeTo ? closedMonths(ctx, ids, wholeFrom, wholeTo, now) : Promise.resolve(new Map());
+    // On a monthly axis the accounts with DB requests in the months count this month's too.
+    const current = axis.monthly ? activeLogins(ctx, ids, month.slice(0, 7)) : Promise.resolve(null);
+    reads.push(
+      Promise.all([closed, current]).then(([c, cur]) => {
+        for (const [id, x] of c) add(id, x.acts, 0);
+        if (cur) for (const id of ids) monthUsers.set(id, unionSize(c.get(id)?.logins, cur.get(id)));
+      }),
+    );
   } else if (axis.monthly) {
     reads.push(
-      activeUsersInMonths(ctx, ids, month.slice(0, 7), month.slice(0, 7)).then((m) => {
-        for (const [id, n] of m) monthUsers.set(id, n);
+      activeLogins(ctx, ids, month.slice(0, 7)).then((m) => {
+        for (const [id, logins] of m) monthUsers.set(id, unionSize(undefined, logins));
       }),
     );
   }
@@ -202,26 +194,82 @@ const prevMonthOf = (m: string) => shiftMonth(m, -1);
 const monthEndOf = (day: string) =>
   new Date(Date.parse(`${nextMonthOf(day.slice(0, 7))}-01T00:00:00Z`) - DAY).toISOString().slice(0, 10);
 
+/** An installation's closed months: the actions, and the accounts with DB requests in any of them. */
+interface ClosedMonths {
+  acts: number;
+  logins: Set<string>;
+}
+
+/** How long a month stays open after its Moscow end: installations east of Moscow end it earlier, west later. */
+const MONTH_END_SLACK_MS = DAY;
+
 /**
- * Per installation, the accounts with DB requests in any of the months (whole): the table's involvement on
- * a monthly axis. Counted in SQL along the monthly rollup's key, not an account at a time.
+ * Per installation, its actions and active accounts over the closed months [fromMonth, toMonth] of the
+ * monthly rollup. Kept in memory (period-cache.ts): over 13 months these are 130,000 monthly rows a
+ * request would read again for figures that no longer change, late reports aside.
  */
-export async function activeUsersInMonths(
+async function closedMonths(
   ctx: AppContext,
   ids: readonly number[],
   fromMonth: string,
   toMonth: string,
-): Promise<Map<number, number>> {
+  now: number,
+): Promise<Map<number, ClosedMonths>> {
+  const period = {
+    key: `${fromMonth}..${toMonth}`,
+    to: Date.parse(`${nextMonthOf(toMonth)}-01T00:00:00Z`) - 3 * 3_600_000 + MONTH_END_SLACK_MS,
+  };
+  return periodFigures(ctx.db, 'for-managers-months', period, ids, now, async (missing) => {
+    const logins =
+      ctx.dbKind === 'sqlite'
+        ? sql<string>`json_group_array(login) filter (where active_days > 0)`
+        : sql<string>`coalesce(json_agg(login) filter (where active_days > 0), '[]')::text`;
+    const parts = await Promise.all(
+      chunks(missing).map((chunk) =>
+        sql<{ installation_id: number; n: number; logins: string }>`
+          select installation_id, sum(${ACTIONS}) as n, ${logins} as logins
+          from user_usage_monthly
+          where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${fromMonth} and month <= ${toMonth}
+          group by installation_id`.execute(ctx.db),
+      ),
+    );
+    return new Map(
+      parts.flatMap((p) =>
+        p.rows.map((r) => [
+          Number(r.installation_id),
+          { acts: Number(r.n), logins: new Set(JSON.parse(r.logins) as string[]) },
+        ]),
+      ),
+    );
+  });
+}
+
+/** Per installation, the accounts with DB requests in the month (one JSON array each). */
+async function activeLogins(
+  ctx: AppContext,
+  ids: readonly number[],
+  m: string,
+): Promise<Map<number, string[]>> {
+  const list =
+    ctx.dbKind === 'sqlite' ? sql<string>`json_group_array(login)` : sql<string>`json_agg(login)::text`;
   const parts = await Promise.all(
     chunks(ids).map((chunk) =>
-      sql<{ installation_id: number; n: number }>`
-        select installation_id, count(distinct login) as n from user_usage_monthly
-        where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${fromMonth} and month <= ${toMonth}
-          and active_days > 0
+      sql<{ installation_id: number; logins: string }>`
+        select installation_id, ${list} as logins from user_usage_monthly
+        where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month = ${m} and active_days > 0
         group by installation_id`.execute(ctx.db),
     ),
   );
-  return new Map(parts.flatMap((p) => p.rows.map((r) => [Number(r.installation_id), Number(r.n)])));
+  return new Map(
+    parts.flatMap((p) => p.rows.map((r) => [Number(r.installation_id), JSON.parse(r.logins) as string[]])),
+  );
+}
+
+/** How many accounts are in either list (each login once). */
+function unionSize(kept: ReadonlySet<string> | undefined, current: readonly string[] | undefined): number {
+  let n = kept?.size ?? 0;
+  for (const login of new Set(current ?? [])) if (!kept?.has(login)) n += 1;
+  return n;
 }
 
 export interface InstallationDays {

@@ -67,7 +67,7 @@ export async function forManagers(
   const ids = subjects.map((s) => s.id);
   const axis = dayAxis(range, 59);
 
-  const facts = once(() => installationFacts(ctx, subjects, range, axis));
+  const facts = once(() => installationFacts(ctx, subjects, range, axis, now));
   const users = once(() => userList(ctx, ids));
   const managers = once(() => managersOf(ctx, subjects));
   // The windows the rankings and the table ask "did the account make DB requests in it?" about.

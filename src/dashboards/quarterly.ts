@@ -27,7 +27,7 @@ import {
   type UsageClass,
 } from './contract-quarterly.js';
 import { CLASS_RANK, highest, judgeInstallation, judgeOnline } from './quarterly-classes.js';
-import { quarterFigures } from './quarterly-cache.js';
+import { periodFigures } from './period-cache.js';
 import {
   loadIncidentsQuarter,
   loadInstallationQuarter,
@@ -214,13 +214,13 @@ export async function quarterlyDashboard(
   }[] = [];
   for (const span of loaded) {
     const [inst, online, incidents] = await Promise.all([
-      quarterFigures(ctx.db, 'installation', span, instIds, now, (ids) =>
+      periodFigures(ctx.db, 'installation', span, instIds, now, (ids) =>
         loadInstallationQuarter(ctx, ids, span, DOWNTIME_CHECKS.installation, now),
       ),
-      quarterFigures(ctx.db, 'online', span, accessIds, now, (ids) =>
+      periodFigures(ctx.db, 'online', span, accessIds, now, (ids) =>
         loadOnlineQuarter(ctx, ids, span, DOWNTIME_CHECKS.online, now),
       ),
-      quarterFigures(ctx.db, 'incidents', span, clientIds, now, (ids) =>
+      periodFigures(ctx.db, 'incidents', span, clientIds, now, (ids) =>
         loadIncidentsQuarter(ctx, ids, INCIDENT_ALERTS, span),
       ),
     ]);
