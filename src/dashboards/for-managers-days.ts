@@ -14,7 +14,8 @@ import { bucketStarts, type Range } from './range.js';
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
 export const DAY = 24 * HOUR;
-const OFFSET_MS = ROLLUP_OFFSET_MIN * MIN;
+/** Moscow's offset from UTC, ms: the axis days and months are Moscow's. */
+export const OFFSET_MS = ROLLUP_OFFSET_MIN * MIN;
 
 /** Ranges at least this long are drawn a point per month. */
 export const MONTHLY_FROM_MS = 200 * DAY;

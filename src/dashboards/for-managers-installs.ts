@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { localDayOf } from '../ingest/usage-rollup.js';
 import { idIn, stringAgg } from '../db/dialect.js';
-import { DAY, monthStart, shiftMonth, type DayAxis } from './for-managers-days.js';
+import { DAY, monthStart, OFFSET_MS, shiftMonth, type DayAxis } from './for-managers-days.js';
 import type { Range } from './range.js';
 import { periodFigures } from './period-cache.js';
 import { chunks, latestIn, seriesFor } from './series-read.js';
@@ -217,7 +217,7 @@ async function closedMonths(
 ): Promise<Map<number, ClosedMonths>> {
   const period = {
     key: `${fromMonth}..${toMonth}`,
-    to: Date.parse(`${nextMonthOf(toMonth)}-01T00:00:00Z`) - 3 * 3_600_000 + MONTH_END_SLACK_MS,
+    to: Date.parse(`${nextMonthOf(toMonth)}-01T00:00:00Z`) - OFFSET_MS + MONTH_END_SLACK_MS,
   };
   return periodFigures(ctx.db, 'for-managers-months', period, ids, now, async (missing) => {
     const logins =
