@@ -16,6 +16,7 @@ import { headsInOrder, round2 } from './rank.js';
 import {
   bucketAggregates,
   chunks,
+  dailyBucketsKept,
   fillBuckets,
   latestIn,
   rank,
@@ -45,6 +46,19 @@ function sampleStep(range: Range, maxPoints: number, rawMaxMs: number): { step: 
   const step = chooseStep(range, maxPoints, raw ? HOUR : DAY);
   return { step, raw: step < DAY };
 }
+
+/** The kept series' buckets: hourly from the samples, or by day from the rollup with the closed days kept. */
+const sampleBuckets = (
+  ctx: AppContext,
+  ids: readonly number[],
+  base: number,
+  step: number,
+  to: number,
+  raw: boolean,
+): Promise<Map<number, BucketAgg[]>> =>
+  raw
+    ? bucketAggregates(ctx, ids, base, step, to, 'raw')
+    : dailyBucketsKept(ctx, ids, base, step, to, ctx.clock.now());
 
 export const installationSeries = (s: InstallationSubject, values: (number | null)[]): ManagerSeries => ({
   key: `i:${s.id}`,
@@ -106,13 +120,13 @@ export async function perInstallationSamples(
   rank(entries, kind === 'maxLicences' ? (a, b) => b - a : (a, b) => a - b);
   out.total = entries.length;
   const kept = entries.slice(0, limit);
-  const buckets = await bucketAggregates(
+  const buckets = await sampleBuckets(
     ctx,
     kept.map((e) => e.sid),
     starts[0]!,
     step,
     range.to,
-    raw ? 'raw' : 'daily',
+    raw,
   );
   const pick = kind === 'maxLicences' ? (r: BucketAgg) => r.max : (r: BucketAgg) => round2(r.last);
   out.series = kept.map((e) =>
@@ -219,13 +233,13 @@ export async function operupAge(
     await seriesFor(ctx, [...new Set(kept.map((e) => e.inst))], [SAMPLE_METRICS.operup])
   ).filter((x) => x.labels.path !== undefined && want.has(`${x.installationId}\u0000${x.labels.path}`));
   const sid = new Map(series.map((x) => [`${x.installationId}\u0000${x.labels.path}`, x.id]));
-  const buckets = await bucketAggregates(
+  const buckets = await sampleBuckets(
     ctx,
     series.map((x) => x.id),
     starts[0]!,
     step,
     range.to,
-    raw ? 'raw' : 'daily',
+    raw,
   );
   out.series = kept.map((e) => {
     const s = byId.get(e.inst)!;

@@ -288,19 +288,48 @@ export async function activeInWindows(
   return out;
 }
 
-/** The last day (≤ `hi`) each of these accounts made a DB request; absent when never. One look-up each. */
+/**
+ * The last day (≤ `hi`) each of these accounts made a DB request; absent when never. From the monthly
+ * rows (a month's last active day, when it is ≤ `hi`): a few index entries per account, where the daily
+ * rows would be walked back over every idle day. Only an account with a month that has requests on both
+ * sides of `hi` (first active day ≤ hi < last) is looked up in its daily rows, in that month.
+ */
 export async function lastActiveDays(
   ctx: AppContext,
   users: readonly { installationId: number; login: string }[],
   hi: string,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
+  const hiMonth = month(hi);
   const parts = await Promise.all(
     chunks(users, 300).map((part) =>
+      sql<{ column1: number; column2: string; last_day: string | null; straddles: number | null }>`
+        select k.column1, k.column2,
+          max(case when m.last_active_day <= ${hi} then m.last_active_day end) as last_day,
+          max(case when m.first_active_day <= ${hi} and m.last_active_day > ${hi} then 1 else 0 end) as straddles
+        from ${tuples(
+          ctx.dbKind,
+          part.map((u) => [u.installationId, u.login] as const),
+        )} k
+        left join user_usage_monthly m on m.installation_id = k.column1 and m.login = k.column2
+          and m.month <= ${hiMonth}
+        group by k.column1, k.column2`.execute(ctx.db),
+    ),
+  );
+  // Accounts whose month of `hi` has requests after it: their last day ≤ hi may lie in that month.
+  const split: { installationId: number; login: string }[] = [];
+  for (const p of parts)
+    for (const r of p.rows) {
+      if (r.last_day !== null) out.set(userKey(Number(r.column1), r.column2), r.last_day);
+      if (Number(r.straddles) > 0) split.push({ installationId: Number(r.column1), login: r.column2 });
+    }
+  const inMonth = await Promise.all(
+    chunks(split, 300).map((part) =>
       sql<{ column1: number; column2: string; last_day: string | null }>`
         select k.column1, k.column2,
           (select d.day from user_usage_daily d
-            where d.installation_id = k.column1 and d.login = k.column2 and d.day <= ${hi} and d.db_requests > 0
+            where d.installation_id = k.column1 and d.login = k.column2 and d.day >= ${monthFirst(hiMonth)}
+              and d.day <= ${hi} and d.db_requests > 0
             order by d.day desc limit 1) as last_day
         from ${tuples(
           ctx.dbKind,
@@ -308,7 +337,7 @@ export async function lastActiveDays(
         )} k`.execute(ctx.db),
     ),
   );
-  for (const p of parts)
+  for (const p of inMonth)
     for (const r of p.rows)
       if (r.last_day !== null) out.set(userKey(Number(r.column1), r.column2), r.last_day);
   return out;

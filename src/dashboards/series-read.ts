@@ -9,7 +9,8 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
-import { HOUR_MS, rawCutoff, rollupHour, sampleSource } from '../metrics/rollup.js';
+import { HOUR_MS, rawCutoff, rollupDay, rollupHour, sampleSource } from '../metrics/rollup.js';
+import { periodFigures } from './period-cache.js';
 import { canonicalLabels, type Labels } from '../metrics/series.js';
 
 export interface SeriesRow {
@@ -345,6 +346,43 @@ export async function bucketAggregates(
     }),
   );
   for (const list of out.values()) list.sort((x, y) => x.b - y.b);
+  return out;
+}
+
+/**
+ * bucketAggregates from the daily rollup (source 'daily'), the buckets that ended before today's rollup
+ * day kept per database and series (period-cache.ts): a 13 months' panel reads only the buckets from
+ * today's on again, not a year of daily rows per series on every request. The closed buckets are read
+ * as bucketAggregates reads them, up to their end; late samples reach them when the slot expires.
+ */
+export async function dailyBucketsKept(
+  ctx: AppContext,
+  seriesIds: readonly number[],
+  base: number,
+  step: number,
+  to: number,
+  now: number,
+  opts: { judged?: boolean; lastTs?: boolean } = {},
+): Promise<Map<number, BucketAgg[]>> {
+  // Buckets [0, closed) end at or before the start of today's rollup day (and of the range's end).
+  const closed = Math.floor((Math.min(rollupDay(now), to + 1) - base) / step);
+  if (closed <= 0 || seriesIds.length === 0)
+    return bucketAggregates(ctx, seriesIds, base, step, to, 'daily', opts);
+  const cut = base + closed * step;
+  const key = `${base}|${step}|${cut}|${opts.judged ? 1 : 0}${opts.lastTs ? 1 : 0}`;
+  const [kept, open] = await Promise.all([
+    periodFigures(ctx.db, 'dailyBuckets', { key, to: cut }, seriesIds, now, (ids) =>
+      bucketAggregates(ctx, ids, base, step, cut - 1, 'daily', opts),
+    ),
+    cut <= to ? bucketAggregates(ctx, seriesIds, cut, step, to, 'daily', opts) : null,
+  ]);
+  const out = new Map<number, BucketAgg[]>();
+  for (const id of seriesIds) {
+    // New arrays and objects: the kept ones are shared by every request.
+    const list = (kept.get(id) ?? []).map((a) => ({ ...a }));
+    for (const a of open?.get(id) ?? []) list.push({ ...a, b: a.b + closed });
+    if (list.length > 0) out.set(id, list);
+  }
   return out;
 }
 

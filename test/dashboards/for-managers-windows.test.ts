@@ -10,6 +10,7 @@ import { addDays } from '../../src/dashboards/for-managers-days.js';
 import { firstActiveDays } from '../../src/dashboards/for-managers-user-days.js';
 import {
   activeInWindows,
+  lastActiveDays,
   readAccountMonths,
   userKey,
   type DayWindow,
@@ -149,6 +150,30 @@ describe.each(DB_KINDS)('«Для менеджеров»: activity in windows fr
     // Accounts whose first or last day falls inside the window need no look-up.
     expect(unsure('edge-lo')).toBeNull();
     expect(unsure('edge-hi')).toBeNull();
+  });
+
+  it('the last day with a request up to a day, from the months, by day only in a month with requests after it', async () => {
+    const logins = [...activity.keys()];
+    // A day inside a month (the gap accounts have requests on both sides of it), a month's last day,
+    // and a day before every request.
+    for (const hi of ['2026-03-15', '2026-03-31', '2026-02-28', '2025-12-31']) {
+      const got = await lastActiveDays(
+        t.ctx,
+        [...logins, 'never-listed'].map((login) => ({ installationId, login })),
+        hi,
+      );
+      const want = new Map<string, string>();
+      for (const login of logins) {
+        const days = [...activity.get(login)!].filter(([d, db]) => db > 0 && d <= hi).map(([d]) => d);
+        if (days.length) want.set(userKey(installationId, login), days.sort().at(-1)!);
+      }
+      expect(got, hi).toEqual(want);
+    }
+    // Not vacuous: on 15 March the gap account's last request is in that month, before a later one.
+    const mid = await lastActiveDays(t.ctx, [{ installationId, login: 'gap' }], '2026-03-15');
+    expect(mid.get(userKey(installationId, 'gap'))).toBe('2026-03-05');
+    const zero = await lastActiveDays(t.ctx, [{ installationId, login: 'gap-zero' }], '2026-03-20');
+    expect(zero.get(userKey(installationId, 'gap-zero'))).toBe('2026-03-05');
   });
 
   it("each account's first request of each month, up to the last day asked", async () => {
