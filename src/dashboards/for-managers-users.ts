@@ -140,18 +140,25 @@ export async function readAccountMonths(
   const lo = touched[0]!;
   const hi = touched.at(-1)!;
   const last = month(toDay);
-  const bits = (cond: (w: DayWindow) => RawBuilder<unknown>) =>
-    windows.length
-      ? sql.join(
-          windows.map((w, i) => sql`max(case when ${cond(w)} then ${sql.lit(1 << i)} else 0 end)`),
-          sql` + `,
-        )
-      : sql`0`;
+  const bits = (
+    cond: (w: DayWindow) => RawBuilder<unknown>,
+    only: (w: DayWindow) => boolean = () => true,
+  ) => {
+    const terms = windows.flatMap((w, i) =>
+      only(w) ? [sql`max(case when ${cond(w)} then ${sql.lit(1 << i)} else 0 end)`] : [],
+    );
+    return terms.length ? sql.join(terms, sql` + `) : sql`0`;
+  };
   const f = bits(
     (w) => sql`(first_active_day >= ${w.lo} and first_active_day <= ${w.hi})
       or (last_active_day >= ${w.lo} and last_active_day <= ${w.hi})`,
   );
-  const unsure = bits((w) => sql`first_active_day < ${w.lo} and last_active_day > ${w.hi}`);
+  // Only a window inside one month can lie strictly between a month's first and last active day: the
+  // others cost no expression per row.
+  const unsure = bits(
+    (w) => sql`first_active_day < ${w.lo} and last_active_day > ${w.hi}`,
+    (w) => month(w.lo) === month(w.hi),
+  );
   const bounds = measures.map(
     (x, i) =>
       sql`sum(case when month >= ${month(x.from)} and month <= ${last} then ${x.expr} else 0 end) as ${sql.ref(`b${i}`)}`,
