@@ -14,7 +14,7 @@ import { licenceReasonSql } from '../ingest/refused-daily.js';
 import { localDayOf } from '../ingest/usage-rollup.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { ManagerAligned, RefusedDayRow } from './contract-managers.js';
-import { HOUR, localDayBounds, shiftMonth } from './for-managers-days.js';
+import { addDays, HOUR, localDayBounds, shiftMonth } from './for-managers-days.js';
 import { emptyAligned, installationSeries } from './for-managers-samples.js';
 import { monthLast, type UserFilter } from './for-managers-users.js';
 import { bucketStarts, chooseStep, type Range } from './range.js';
@@ -55,16 +55,28 @@ function splitDays(subjects: readonly InstallationSubject[], start: number, end:
     byOffset.set(s.utcOffsetMin, ids);
   }
   return [...byOffset].map(([offsetMin, ids]) => {
-    const firstDay = localDayOf(start, offsetMin);
-    const lastDay = localDayOf(end, offsetMin);
-    return {
+    const first = localDayOf(start, offsetMin);
+    const last = localDayOf(end, offsetMin);
+    const split = {
       ids,
       offsetMin,
-      firstDay,
-      lastDay,
-      firstEnd: Math.min(end, localDayBounds(firstDay, offsetMin).end),
-      lastStart: Math.max(start, localDayBounds(lastDay, offsetMin).start),
+      firstDay: first,
+      lastDay: last,
+      firstEnd: Math.min(end, localDayBounds(first, offsetMin).end),
+      lastStart: Math.max(start, localDayBounds(last, offsetMin).start),
     };
+    if (first === last) return split;
+    // An end day the range covers whole (the month so far starts at midnight) is read with the days
+    // inside, from its daily rows: its part from the log is then empty.
+    if (start === localDayBounds(first, offsetMin).start) {
+      split.firstDay = addDays(first, -1);
+      split.firstEnd = start - 1;
+    }
+    if (end === localDayBounds(last, offsetMin).end) {
+      split.lastDay = addDays(last, 1);
+      split.lastStart = end + 1;
+    }
+    return split;
   });
 }
 
@@ -139,13 +151,15 @@ async function edgeRefusals(
 ): Promise<{ installationId: number; login: string; at: number; offsetMin: number }[]> {
   // One statement for every offset group's end days (not one round trip after another).
   const parts = splits.flatMap((g) => {
-    const windows: [number, number][] =
+    const ends: [number, number][] =
       g.firstDay === g.lastDay
         ? [[start, end]]
         : [
             [start, g.firstEnd],
             [g.lastStart, end],
           ];
+    // An end day read with the days inside has an empty part here.
+    const windows = ends.filter(([a, b]) => a <= b);
     return windows.map(
       ([a, b]) => sql`select r.installation_id, r.login, r.at, ${sql.lit(g.offsetMin)} as offset_min
         from refused_logons r

@@ -865,10 +865,16 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     });
 
     // A refusal for another reason counts in the chart, not in the table: on a day inside the range
-    // (read from the daily rows, kept as the store keeps them) and on the range's last day (from the log).
+    // (read from the daily rows, kept as the store keeps them), on the range's last day (from the log)
+    // and on its first day, which the range covers from midnight (Moscow): read from the daily rows too.
     const inside = Date.UTC(2026, 3, 2, 10, 7);
     const lastDay = Date.UTC(2026, 3, 2, 22, 30);
-    const wrong = [inside, lastDay].map((at) => ({ at, login: 'wrong-pw', reason: 'Неверный пароль' }));
+    const firstDay = Date.UTC(2026, 1, 28, 21, 20);
+    const wrong = [inside, lastDay, firstDay].map((at) => ({
+      at,
+      login: 'wrong-pw',
+      reason: 'Неверный пароль',
+    }));
     await s.t.ctx.db
       .insertInto('refused_logons')
       .values(wrong.map((w) => ({ installation_id: a.i3.id, ...w })))
@@ -879,7 +885,7 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
       expect(again.refusedTable).toEqual(out.refusedTable);
       const i3 = again.refusedPerHour!.series.find((x) => x.installationId === a.i3.id)!;
       const before = out.refusedPerHour!.series.find((x) => x.installationId === a.i3.id)?.values;
-      for (const hour of [Date.UTC(2026, 3, 2, 10), Date.UTC(2026, 3, 2, 22)]) {
+      for (const hour of [Date.UTC(2026, 3, 2, 10), Date.UTC(2026, 3, 2, 22), Date.UTC(2026, 1, 28, 21)]) {
         const i = starts.indexOf(hour);
         expect(i3.values[i]).toBe((before?.[i] ?? 0) + 1);
       }
