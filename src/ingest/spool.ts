@@ -46,10 +46,14 @@ export class Spool {
         cb(null, chunk);
       },
     });
+    // Opened here, not lazily by the write stream: a stream destroyed by an early error could
+    // otherwise create the file after the clean-up below has already run.
+    // `flush` fsyncs the file before the stream closes it.
+    const handle = await fsp.open(tmp, 'wx', 0o600);
     try {
-      await pipeline(source, meter, fs.createWriteStream(tmp, { mode: 0o600 }));
-      await fsyncFile(tmp);
+      await pipeline(source, meter, handle.createWriteStream({ flush: true }));
     } catch (e) {
+      await handle.close();
       await fsp.rm(tmp, { force: true });
       throw e;
     }
@@ -72,15 +76,6 @@ export class Spool {
     const names = await fsp.readdir(this.tmpDir);
     await Promise.all(names.map((n) => fsp.rm(path.join(this.tmpDir, n), { force: true })));
     return names.length;
-  }
-}
-
-async function fsyncFile(file: string): Promise<void> {
-  const h = await fsp.open(file, 'r+');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
   }
 }
 
