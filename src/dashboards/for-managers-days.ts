@@ -85,6 +85,20 @@ export function shiftMonth(m: string, n: number): string {
 
 const nextMonth = (m: string) => shiftMonth(m, 1);
 
+/** How long a month stays open after its Moscow end: installations east of Moscow end it earlier, west later. */
+const MONTH_END_SLACK_MS = DAY;
+
+/**
+ * The local months [first, last] as period-cache.ts keys them: figures of closed months, kept per
+ * database, live as long as the last of them may still take late reports anywhere.
+ */
+export function monthsPeriod(first: string, last: string): { key: string; to: number } {
+  return {
+    key: `${first}..${last}`,
+    to: Date.parse(`${nextMonth(last)}-01T00:00:00Z`) - OFFSET_MS + MONTH_END_SLACK_MS,
+  };
+}
+
 /** The buckets of a range (days, or months from 200 days on), and the days `lookback` before the first. */
 export function dayAxis(range: Range, lookback: number): DayAxis {
   const toDay = axisDate(range.to);

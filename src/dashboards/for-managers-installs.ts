@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { localDayOf } from '../ingest/usage-rollup.js';
 import { idIn, stringAgg } from '../db/dialect.js';
-import { DAY, monthStart, OFFSET_MS, shiftMonth, type DayAxis } from './for-managers-days.js';
+import { DAY, monthStart, monthsPeriod, shiftMonth, type DayAxis } from './for-managers-days.js';
 import type { Range } from './range.js';
 import { periodFigures } from './period-cache.js';
 import { chunks, latestIn, seriesFor } from './series-read.js';
@@ -200,9 +200,6 @@ interface ClosedMonths {
   logins: Set<string>;
 }
 
-/** How long a month stays open after its Moscow end: installations east of Moscow end it earlier, west later. */
-const MONTH_END_SLACK_MS = DAY;
-
 /**
  * Per installation, its actions and active accounts over the closed months [fromMonth, toMonth] of the
  * monthly rollup. Kept in memory (period-cache.ts): over 13 months these are 130,000 monthly rows a
@@ -215,33 +212,36 @@ async function closedMonths(
   toMonth: string,
   now: number,
 ): Promise<Map<number, ClosedMonths>> {
-  const period = {
-    key: `${fromMonth}..${toMonth}`,
-    to: Date.parse(`${nextMonthOf(toMonth)}-01T00:00:00Z`) - OFFSET_MS + MONTH_END_SLACK_MS,
-  };
-  return periodFigures(ctx.db, 'for-managers-months', period, ids, now, async (missing) => {
-    const logins =
-      ctx.dbKind === 'sqlite'
-        ? sql<string>`json_group_array(login) filter (where active_days > 0)`
-        : sql<string>`coalesce(json_agg(login) filter (where active_days > 0), '[]')::text`;
-    const parts = await Promise.all(
-      chunks(missing).map((chunk) =>
-        sql<{ installation_id: number; n: number; logins: string }>`
+  return periodFigures(
+    ctx.db,
+    'for-managers-months',
+    monthsPeriod(fromMonth, toMonth),
+    ids,
+    now,
+    async (missing) => {
+      const logins =
+        ctx.dbKind === 'sqlite'
+          ? sql<string>`json_group_array(login) filter (where active_days > 0)`
+          : sql<string>`coalesce(json_agg(login) filter (where active_days > 0), '[]')::text`;
+      const parts = await Promise.all(
+        chunks(missing).map((chunk) =>
+          sql<{ installation_id: number; n: number; logins: string }>`
           select installation_id, sum(${ACTIONS}) as n, ${logins} as logins
           from user_usage_monthly
           where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${fromMonth} and month <= ${toMonth}
           group by installation_id`.execute(ctx.db),
-      ),
-    );
-    return new Map(
-      parts.flatMap((p) =>
-        p.rows.map((r) => [
-          Number(r.installation_id),
-          { acts: Number(r.n), logins: new Set(JSON.parse(r.logins) as string[]) },
-        ]),
-      ),
-    );
-  });
+        ),
+      );
+      return new Map(
+        parts.flatMap((p) =>
+          p.rows.map((r) => [
+            Number(r.installation_id),
+            { acts: Number(r.n), logins: new Set(JSON.parse(r.logins) as string[]) },
+          ]),
+        ),
+      );
+    },
+  );
 }
 
 /** Per installation, the accounts with DB requests in the month (one JSON array each). */

@@ -14,9 +14,10 @@ import { licenceReasonSql } from '../ingest/refused-daily.js';
 import { localDayOf } from '../ingest/usage-rollup.js';
 import { ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { ManagerAligned, RefusedDayRow } from './contract-managers.js';
-import { addDays, HOUR, localDayBounds, shiftMonth } from './for-managers-days.js';
+import { addDays, HOUR, localDayBounds, monthsPeriod, shiftMonth } from './for-managers-days.js';
 import { emptyAligned, installationSeries } from './for-managers-samples.js';
 import { monthLast, type UserFilter } from './for-managers-users.js';
+import { periodFigures } from './period-cache.js';
 import { bucketStarts, chooseStep, type Range } from './range.js';
 import { rank } from './series-read.js';
 import type { InstallationSubject } from './subjects.js';
@@ -141,6 +142,139 @@ function monthlyRows(kind: DbKind, ids: readonly number[], whole: WholeMonths, c
     where ${idIn(kind, 'm.installation_id', ids)} and m.month >= ${whole.first} and m.month <= ${whole.last}`;
 }
 
+/** What `load` reads of the whole months, kept per database (period-cache.ts) under `what`. */
+function keptWholeMonths<T>(
+  ctx: AppContext,
+  what: string,
+  whole: WholeMonths,
+  ids: readonly number[],
+  now: number,
+  load: (missing: readonly number[]) => Promise<Map<number, T>>,
+): Promise<Map<number, T>> {
+  return periodFigures(ctx.db, `refused-${what}`, monthsPeriod(whole.first, whole.last), ids, now, load);
+}
+
+/** An installation's whole months: its refusals (any reason), and its table rows per month (from `first`). */
+interface MonthSums {
+  refusals: number;
+  licenceDays: number[];
+}
+
+function monthsOf(whole: WholeMonths): string[] {
+  const out = [whole.first];
+  while (out[out.length - 1]! < whole.last) out.push(shiftMonth(out[out.length - 1]!, 1));
+  return out;
+}
+
+/**
+ * The whole months' monthly rows per installation, kept per database (period-cache.ts): closed months
+ * change only by late reports, and over 13 months a thousand installations are 13,000 rows a request
+ * would read again. The values are the kept ones: read, never change them.
+ */
+function wholeMonthSums(
+  ctx: AppContext,
+  subjects: readonly InstallationSubject[],
+  whole: WholeMonths,
+  now: number,
+): Promise<Map<number, MonthSums>> {
+  const ids = subjects.map((x) => x.id);
+  const months = monthsOf(whole);
+  return keptWholeMonths(ctx, 'months', whole, ids, now, async (missing) => {
+    const r = await sql<{
+      installation_id: number;
+      month: string;
+      refusals: number;
+      licence_days: number;
+    }>`${monthlyRows(
+      ctx.dbKind,
+      missing,
+      whole,
+      sql`m.installation_id, m.month, m.refusals, m.licence_days`,
+    )}`.execute(ctx.db);
+    const out = new Map<number, MonthSums>();
+    for (const x of r.rows) {
+      const id = Number(x.installation_id);
+      let e = out.get(id);
+      if (!e) out.set(id, (e = { refusals: 0, licenceDays: months.map(() => 0) }));
+      e.refusals += Number(x.refusals);
+      e.licenceDays[months.indexOf(x.month)]! += Number(x.licence_days);
+    }
+    return out;
+  });
+}
+
+/**
+ * Per installation, its daily rows' hour masks of the days strictly between `after` and `before`, as one
+ * string (`day,mask,day,mask…`), read along the key: a 13 months' chart hands over 50 strings, not a
+ * hundred thousand rows.
+ */
+async function maskStrings(
+  ctx: AppContext,
+  ids: readonly number[],
+  after: string,
+  before: string,
+): Promise<{ installationId: number; masks: string }[]> {
+  if (ids.length === 0 || addDays(after, 1) >= before) return [];
+  const entryText = sql<string>`r.day || ',' || cast(r.hours as text)`;
+  const r = await sql<{ installation_id: number; masks: string }>`
+    select r.installation_id, ${stringAgg(ctx.dbKind, entryText, ',')} as masks
+    from refused_logons_daily r
+    where ${idIn(ctx.dbKind, 'r.installation_id', ids)} and r.day > ${after} and r.day < ${before}
+    group by r.installation_id`.execute(ctx.db);
+  return r.rows.map((x) => ({ installationId: Number(x.installation_id), masks: String(x.masks) }));
+}
+
+/**
+ * Calls `add` with the start of every hour a mask string sets a bit in (a row is one login, so a bit is
+ * one account refused in that hour). Walked in place: 13 months of 50 installations would be 40,000
+ * strings split out.
+ */
+function forEachMaskHour(text: string, offsetMin: number, add: (hourStart: number) => void): void {
+  for (let at = 0; at < text.length;) {
+    const comma = text.indexOf(',', at);
+    if (comma < 0) break;
+    let end = text.indexOf(',', comma + 1);
+    if (end < 0) end = text.length;
+    const dayStart = localDayBounds(text.slice(at, comma), offsetMin).start;
+    for (let bits = Number(text.slice(comma + 1, end)), b = 0; bits > 0; bits >>>= 1, b += 1)
+      if (bits & 1) add(dayStart + b * HOUR);
+    at = end + 1;
+  }
+}
+
+/** An installation's accounts refused per hour over the whole months, sparse: hour starts and counts. */
+interface MonthHours {
+  at: number[];
+  n: number[];
+}
+
+/**
+ * The whole months' accounts per hour of the drawn installations, kept per database like their sums:
+ * over 13 months these were most of the chart's reading (every daily row of 50 installations).
+ */
+function wholeMonthHours(
+  ctx: AppContext,
+  subjects: readonly InstallationSubject[],
+  whole: WholeMonths,
+  now: number,
+): Promise<Map<number, MonthHours>> {
+  const offsetOf = new Map(subjects.map((s) => [s.id, s.utcOffsetMin]));
+  const ids = subjects.map((s) => s.id);
+  return keptWholeMonths(ctx, 'hours', whole, ids, now, async (missing) => {
+    const rows = await maskStrings(ctx, missing, addDays(whole.lo, -1), addDays(whole.hi, 1));
+    const out = new Map<number, MonthHours>();
+    for (const row of rows) {
+      const counts = new Map<number, number>();
+      forEachMaskHour(row.masks, offsetOf.get(row.installationId)!, (h) =>
+        counts.set(h, (counts.get(h) ?? 0) + 1),
+      );
+      const hours = [...counts.keys()].sort((a, b) => a - b);
+      out.set(row.installationId, { at: hours, n: hours.map((h) => counts.get(h)!) });
+    }
+    return out;
+  });
+}
+
 /** The log's refusals on the end days (the parts inside the range), licence ones only when asked. */
 async function edgeRefusals(
   ctx: AppContext,
@@ -198,6 +332,7 @@ async function refusedTableRows(
   range: Range,
   rows: number,
   filter: UserFilter,
+  now: number,
 ): Promise<{ list: DayCount[]; total: number }> {
   const where = sql` and r.licence_refusals > 0${refusedUserConditions(filter)}`;
   const splits = splitDays(subjects, range.from, range.to);
@@ -216,15 +351,7 @@ async function refusedTableRows(
       sql` and ${LICENCE_REASON}${refusedUserConditions(filter)}`,
     ),
     dayCounts(whole, sql``),
-    whole
-      ? sql<{ month: string; n: number }>`
-          select month, sum(licence_days) as n from (${monthlyRows(
-            ctx.dbKind,
-            subjects.map((x) => x.id),
-            whole,
-            sql`m.month, m.licence_days`,
-          )}) x group by month`.execute(ctx.db)
-      : null,
+    whole ? wholeMonthSums(ctx, subjects, whole, now) : null,
   ]);
   const edge = new Map<string, DayCount>();
   for (const e of edges) {
@@ -239,7 +366,13 @@ async function refusedTableRows(
   for (const d of interior.rows) perDay.set(d.day, (perDay.get(d.day) ?? 0) + Number(d.n));
   // Whole months count as one block each, keyed after their days so they sort among them.
   const blocks = new Map(perDay);
-  for (const m of months?.rows ?? []) if (Number(m.n) > 0) blocks.set(`${m.month}-99`, Number(m.n));
+  if (whole && months) {
+    const perMonth = monthsOf(whole).map(() => 0);
+    for (const m of months.values()) m.licenceDays.forEach((n, i) => (perMonth[i]! += n));
+    monthsOf(whole).forEach((month, i) => {
+      if (perMonth[i]! > 0) blocks.set(`${month}-99`, perMonth[i]!);
+    });
+  }
   const total = [...blocks.values()].reduce((a, b) => a + b, 0);
   // The oldest day still needed to fill `rows` rows, newest first; a month that holds it is read by day.
   let cutoff = '';
@@ -296,10 +429,11 @@ export async function refusedTable(
   range: Range,
   rows: number,
   filter: UserFilter,
+  now: number,
 ): Promise<{ rows: RefusedDayRow[]; total: number }> {
   if (subjects.length === 0) return { rows: [], total: 0 };
   const byId = new Map(subjects.map((s) => [s.id, s]));
-  const { list, total } = await refusedTableRows(ctx, subjects, range, rows, filter);
+  const { list, total } = await refusedTableRows(ctx, subjects, range, rows, filter, now);
   return {
     rows: list.map((x) => {
       const s = byId.get(x.installationId)!;
@@ -323,13 +457,17 @@ export async function refusedTable(
  */
 type HourCounts = Map<number, { hours: Uint32Array; refusals: number }>;
 
-/** The ranking from the daily rows' sums; the hours of the top `limit` from their masks (a bit is a login in an hour). */
+/**
+ * The ranking from the daily rows' sums; the hours of the top `limit` from their masks (a bit is a login
+ * in an hour). Whole months come from what is kept of them (their monthly rows, their hours).
+ */
 async function hourCounts(
   ctx: AppContext,
   subjects: readonly InstallationSubject[],
   start: number,
   end: number,
   limit: number,
+  now: number,
 ): Promise<{ counts: HourCounts; refusals: Map<number, number> }> {
   const splits = splitDays(subjects, start, end);
   const whole = wholeMonths(splits, null);
@@ -340,24 +478,17 @@ async function hourCounts(
       sql`r.installation_id, r.refusals`,
       sql``,
       whole,
-    )}${
-      whole
-        ? sql` union all ${monthlyRows(
-            ctx.dbKind,
-            subjects.map((x) => x.id),
-            whole,
-            sql`m.installation_id, m.refusals`,
-          )}`
-        : sql``
-    }) x group by installation_id`;
-  const [edges, sums] = await Promise.all([
+    )}) x group by installation_id`;
+  const [edges, sums, months] = await Promise.all([
     edgeRefusals(ctx, splits, start, end, sql``),
     sumsQuery.execute(ctx.db),
+    whole ? wholeMonthSums(ctx, subjects, whole, now) : null,
   ]);
   const refusals = new Map<number, number>();
-  for (const e of edges) refusals.set(e.installationId, (refusals.get(e.installationId) ?? 0) + 1);
-  for (const x of sums.rows)
-    refusals.set(Number(x.installation_id), (refusals.get(Number(x.installation_id)) ?? 0) + Number(x.n));
+  const addRefusals = (id: number, n: number) => refusals.set(id, (refusals.get(id) ?? 0) + n);
+  for (const e of edges) addRefusals(e.installationId, 1);
+  for (const x of sums.rows) addRefusals(Number(x.installation_id), Number(x.n));
+  for (const [id, m] of months ?? []) addRefusals(id, m.refusals);
 
   const top = new Set(topIds(subjects, refusals, limit));
   const counts: HourCounts = new Map();
@@ -367,10 +498,10 @@ async function hourCounts(
     if (!e) counts.set(id, (e = { hours: new Uint32Array(hourCount), refusals: refusals.get(id) ?? 0 }));
     return e;
   };
-  /** Adds an account to the hour starting at `t` (ignored outside the range). */
-  const addAt = (hours: Uint32Array, t: number) => {
+  /** Adds `n` accounts to the hour starting at `t` (ignored outside the range). */
+  const addAt = (hours: Uint32Array, t: number, n = 1) => {
     const k = Math.floor((t - start) / HOUR);
-    if (k >= 0 && k < hourCount) hours[k]! += 1;
+    if (k >= 0 && k < hourCount) hours[k]! += n;
   };
   // The end days from the log: accounts per hour are distinct logins.
   const seen = new Set<string>();
@@ -382,42 +513,30 @@ async function hourCounts(
     seen.add(k);
     addAt(entry(e.installationId).hours, hour);
   }
-  // The days inside from the masks: a row is one login, so each bit adds one account to its hour.
-  const topSplits = splits
-    .map((g) => ({ ...g, ids: g.ids.filter((id) => top.has(id)) }))
-    .filter((g) => g.ids.length > 0);
-  if (topSplits.length > 0) {
-    // A row is one login: each bit set adds one account to its hour. The rows come back as one string
-    // per installation (`day,mask,day,mask…`), read along the key: a 13 months' chart hands over 50
-    // strings, not a hundred thousand rows.
-    const offsetOf = new Map(subjects.map((s) => [s.id, s.utcOffsetMin]));
-    const entryText = sql<string>`r.day || ',' || cast(r.hours as text)`;
-    const perSplit = await Promise.all(
-      topSplits.map((g) =>
-        sql<{ installation_id: number; masks: string }>`
-          select r.installation_id, ${stringAgg(ctx.dbKind, entryText, ',')} as masks
-          from refused_logons_daily r
-          where ${idIn(ctx.dbKind, 'r.installation_id', g.ids)} and r.day > ${g.firstDay} and r.day < ${g.lastDay}
-          group by r.installation_id`.execute(ctx.db),
-      ),
-    );
-    for (const m of perSplit.flatMap((p) => p.rows)) {
-      const id = Number(m.installation_id);
-      const h = entry(id).hours;
-      const offsetMin = offsetOf.get(id)!;
-      // Walked in place: 13 months of 50 installations would be 40,000 strings split out.
-      const text = String(m.masks);
-      for (let at = 0; at < text.length;) {
-        const comma = text.indexOf(',', at);
-        if (comma < 0) break;
-        let end = text.indexOf(',', comma + 1);
-        if (end < 0) end = text.length;
-        const dayStart = localDayBounds(text.slice(at, comma), offsetMin).start;
-        for (let bits = Number(text.slice(comma + 1, end)), b = 0; bits > 0; bits >>>= 1, b += 1)
-          if (bits & 1) addAt(h, dayStart + b * HOUR);
-        at = end + 1;
-      }
-    }
+  const drawn = subjects.filter((x) => top.has(x.id));
+  const offsetOf = new Map(drawn.map((x) => [x.id, x.utcOffsetMin]));
+  // The other days inside from their masks, around the whole months; those from what is kept of them.
+  const spanMasks = splits.flatMap((g) => {
+    const ids = g.ids.filter((id) => top.has(id));
+    const spans: [string, string][] = whole
+      ? [
+          [g.firstDay, whole.lo],
+          [whole.hi, g.lastDay],
+        ]
+      : [[g.firstDay, g.lastDay]];
+    return spans.map(([after, before]) => maskStrings(ctx, ids, after, before));
+  });
+  const [masks, kept] = await Promise.all([
+    Promise.all(spanMasks),
+    whole ? wholeMonthHours(ctx, drawn, whole, now) : null,
+  ]);
+  for (const m of masks.flat()) {
+    const h = entry(m.installationId).hours;
+    forEachMaskHour(m.masks, offsetOf.get(m.installationId)!, (t) => addAt(h, t));
+  }
+  for (const [id, m] of kept ?? []) {
+    const h = entry(id).hours;
+    for (let i = 0; i < m.at.length; i += 1) addAt(h, m.at[i]!, m.n[i]!);
   }
   return { counts, refusals };
 }
@@ -448,6 +567,7 @@ export async function refusedPerHour(
   subjects: readonly InstallationSubject[],
   range: Range,
   limit: number,
+  now: number,
 ): Promise<ManagerAligned> {
   const step = chooseStep(range, 800, HOUR);
   const starts = bucketStarts(range, step, ROLLUP_OFFSET_MIN);
@@ -455,7 +575,7 @@ export async function refusedPerHour(
   if (subjects.length === 0) return out;
   const byId = new Map(subjects.map((s) => [s.id, s]));
   const start = starts[0]!;
-  const { counts, refusals } = await hourCounts(ctx, subjects, start, range.to, limit);
+  const { counts, refusals } = await hourCounts(ctx, subjects, start, range.to, limit, now);
   const top = topIds(subjects, refusals, limit);
   out.total = [...refusals.values()].filter((n) => n > 0).length;
   out.series = top.map((id) => {

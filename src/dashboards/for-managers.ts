@@ -172,10 +172,10 @@ export async function forManagers(
     out.cardsFilled = await perInstallationSamples(ctx, subjects, range, limit, 'cardsFilled');
   });
   run('refusedTable', async () => {
-    out.refusedTable = await refusedTable(ctx, subjects, range, rows, filter);
+    out.refusedTable = await refusedTable(ctx, subjects, range, rows, filter, now);
   });
   run('refusedPerHour', async () => {
-    out.refusedPerHour = await refusedPerHour(ctx, subjects, range, limit);
+    out.refusedPerHour = await refusedPerHour(ctx, subjects, range, limit, now);
   });
 
   if (dayPanels.length || userPanels.length)

@@ -9,6 +9,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
+import { idIn } from '../db/dialect.js';
 import { HOUR_MS, rawCutoff, rollupDay, rollupHour, sampleSource } from '../metrics/rollup.js';
 import { periodFigures } from './period-cache.js';
 import { canonicalLabels, type Labels } from '../metrics/series.js';
@@ -42,7 +43,7 @@ export async function seriesFor(
       let q = ctx.db
         .selectFrom('series')
         .select(['id', 'installation_id', 'metric', 'labels'])
-        .where('installation_id', 'in', ids)
+        .where(idIn(ctx.dbKind, 'installation_id', ids))
         .where('metric', 'in', [...metrics]);
       if (texts) q = q.where('labels', 'in', texts);
       return q.execute();
@@ -88,7 +89,7 @@ export async function latestIn(
                 and y.hour >= ${rollupHour(from)} and y.hour <= ${until}
                 and y.last_ts >= ${from} and y.last_ts <= ${until}
                 order by y.hour desc limit 1) as lh
-            from series s where s.id in (${sql.join(ids)})
+            from series s where ${idIn(ctx.dbKind, 's.id', ids)}
           ) l
           join samples_hourly x on x.series_id = l.series_id and x.hour = l.lh`.execute(ctx.db),
     ),
@@ -113,7 +114,7 @@ async function latestRaw(
             select s.id as series_id,
               (select y.ts from samples y where y.series_id = s.id and y.ts >= ${from} and y.ts <= ${to}
                 order by y.ts desc limit 1) as lts
-            from series s where s.id in (${sql.join(ids)})
+            from series s where ${idIn(ctx.dbKind, 's.id', ids)}
           ) l
           join samples x on x.series_id = l.series_id and x.ts = l.lts`.execute(ctx.db),
     ),
@@ -182,7 +183,7 @@ export async function bucketAggregates(
               ctx.db
                 .selectFrom('samples_hourly')
                 .select(['series_id', 'hour', 'min', 'max', 'last', 'last_ts'])
-                .where('series_id', 'in', ids)
+                .where(idIn(ctx.dbKind, 'series_id', ids))
                 .where('hour', '>=', rollupHour(base))
                 .where('hour', '<', split)
                 .where('hour', '<=', to)
@@ -196,7 +197,7 @@ export async function bucketAggregates(
               ctx.db
                 .selectFrom('samples')
                 .select(['series_id', 'ts', 'value'])
-                .where('series_id', 'in', ids)
+                .where(idIn(ctx.dbKind, 'series_id', ids))
                 .where('ts', '>=', split)
                 .where('ts', '<=', to)
                 .execute(),
@@ -273,7 +274,7 @@ export async function bucketAggregates(
             select series_id, (day - ${b0}) / ${st} as b, "max" as mx, "min" as mn, "last" as last
               ${extra(sql`${known} as mnk, ${undecided} as amb`, sql`last_ts as lts`)}
             from samples_daily
-            where series_id in (${sql.join(ids)}) and day >= ${base} and day <= ${to}`.execute(ctx.db)
+            where ${idIn(ctx.dbKind, 'series_id', ids)} and day >= ${base} and day <= ${to}`.execute(ctx.db)
           : sql<Row>`
             select a.series_id, a.b, a.mx, a.mn, d.last ${extra(sql`a.mnk, a.amb`, sql`d.last_ts as lts`)}
             from (
@@ -281,7 +282,7 @@ export async function bucketAggregates(
                 ${opts.judged ? sql`min(${known})` : sql`null`} as mnk,
                 ${opts.judged ? sql`sum(${undecided})` : sql`0`} as amb, max(day) as lday
               from samples_daily
-              where series_id in (${sql.join(ids)}) and day >= ${base} and day <= ${to}
+              where ${idIn(ctx.dbKind, 'series_id', ids)} and day >= ${base} and day <= ${to}
               group by series_id, (day - ${b0}) / ${st}
             ) a
             join samples_daily d on d.series_id = a.series_id and d.day = a.lday`.execute(ctx.db),
@@ -316,7 +317,7 @@ export async function bucketAggregates(
         ctx.db
           .selectFrom('samples')
           .select((eb) => ['series_id', eb.fn.min<number>('value').as('v')])
-          .where('series_id', 'in', ids)
+          .where(idIn(ctx.dbKind, 'series_id', ids))
           .where('ts', '>=', from)
           .where('ts', '<', from + step)
           .where('value', '>=', 0)
@@ -326,7 +327,7 @@ export async function bucketAggregates(
           ? ctx.db
               .selectFrom('samples_hourly')
               .select(['series_id', 'min', 'max'])
-              .where('series_id', 'in', ids)
+              .where(idIn(ctx.dbKind, 'series_id', ids))
               .where('hour', '>=', from)
               .where('hour', '<', from + step)
               .where('max', '>=', 0)

@@ -13,11 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FOR_MANAGERS_PANELS,
   ForManagersOut,
+  type ForManagersPanel,
   type ForManagersQuery,
   type ManagerAligned,
 } from '../../src/dashboards/contract-managers.js';
 import { readContext } from '../../src/context.js';
 import { forManagers } from '../../src/dashboards/for-managers.js';
+import { RECENT_TTL_MS } from '../../src/dashboards/period-cache.js';
 import { bucketStarts, chooseStep } from '../../src/dashboards/range.js';
 import { visibleInstallations } from '../../src/dashboards/subjects.js';
 import { UNDEFINED_DOMAIN, type Snapshot } from '../../src/ingest/parse/snapshot.js';
@@ -283,8 +285,8 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
 
   // Every answer as the route writes it (as built: src/http/routes/common.ts) must be one the schema
   // accepts whole, with nothing it would strip.
-  const run = async (actor: Actor, q: Partial<ForManagersQuery>) => {
-    const out = await forManagers(readContext(s.runtime.ctx), actor, q as ForManagersQuery, NOW);
+  const run = async (actor: Actor, q: Partial<ForManagersQuery>, now = NOW) => {
+    const out = await forManagers(readContext(s.runtime.ctx), actor, q as ForManagersQuery, now);
     const written = JSON.parse(JSON.stringify(out)) as unknown;
     expect(ForManagersOut.parse(written)).toEqual(written);
     return out;
@@ -530,6 +532,39 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     'kassist30',
   ] as const;
 
+  /**
+   * Runs `check` with extra refusals of one login stored as a report stores them (the log, its daily and
+   * monthly rows), then removes them again.
+   */
+  const withRefusals = async (
+    inst: Installation,
+    utcOffsetMin: number,
+    added: { at: number; login: string; reason: string | null }[],
+    check: () => Promise<void>,
+  ) => {
+    const db = s.t.ctx.db;
+    await db
+      .insertInto('refused_logons')
+      .values(added.map((x) => ({ installation_id: inst.id, ...x })))
+      .execute();
+    await addRefusals(db, inst.id, added, utcOffsetMin);
+    try {
+      await check();
+    } finally {
+      const logins = [...new Set(added.map((x) => x.login))];
+      await db.deleteFrom('refused_logons').where('login', 'in', logins).execute();
+      await db.deleteFrom('refused_logons_daily').where('login', 'in', logins).execute();
+      await rebuildRefusedMonthly(db, { installationIds: [inst.id] });
+    }
+  };
+  /** The refused table's rows without the client columns, as the oracle gives them. */
+  const refusedRows = (o: ForManagersOut) =>
+    o.refusedTable!.rows.map((r) => ({
+      day: r.day,
+      installationId: r.installationId,
+      login: r.login,
+      count: r.count,
+    }));
   const shape = (p: ManagerAligned | undefined) => ({
     total: p!.total,
     series: p!.series.map((x) => [x.key, x.values] as const),
@@ -656,6 +691,38 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     const one = { ...q, limit: 1 };
     checkDayPanels(await run(a.actors.admin, one), aIds(), one);
   }, 120_000);
+
+  it("the table's closed months are kept: a late report's actions show when the slot expires", async () => {
+    const q = { from: NOW - 300 * DAY, to: NOW, panels: ['clients'] as ForManagersPanel[] };
+    const activity = async (now: number) =>
+      (await run(a.actors.admin, q, now)).clients!.find((c) => c.installationId === a.i1.id)!.activity;
+    const before = await activity(NOW);
+    expect(before).toBe(expectedTable(aIds(), q).find((c) => c.installationId === a.i1.id)!.activity);
+    // February's rollup as a late report would leave it: 7 more searches by one account.
+    const row = await s.t.ctx.db
+      .selectFrom('user_usage_monthly')
+      .select(['login', 'searches'])
+      .where('installation_id', '=', a.i1.id)
+      .where('month', '=', '2026-02')
+      .executeTakeFirstOrThrow();
+    const setSearches = (n: number) =>
+      s.t.ctx.db
+        .updateTable('user_usage_monthly')
+        .set({ searches: n })
+        .where('installation_id', '=', a.i1.id)
+        .where('month', '=', '2026-02')
+        .where('login', '=', row.login)
+        .execute();
+    await setSearches(Number(row.searches) + 7);
+    try {
+      // March closed two days ago: the months are kept for 10 minutes, then read again.
+      expect(await activity(NOW)).toBe(before);
+      expect(await activity(NOW + RECENT_TTL_MS)).toBe(before! + 7);
+    } finally {
+      await setSearches(Number(row.searches));
+    }
+    expect(await activity(NOW + 2 * RECENT_TTL_MS)).toBe(before);
+  });
 
   it('limit keeps the worst installations and the busiest users; the zero-query panel keeps a third', async () => {
     const q = { from: mskMidnight('2026-03-01'), to: NOW, limit: 2 };
@@ -847,14 +914,7 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     const { rows, step, starts, per } = expectedRefused(q);
     expect(rows.length).toBeGreaterThan(0);
     expect(out.refusedTable!.total).toBe(rows.length);
-    expect(
-      out.refusedTable!.rows.map((r) => ({
-        day: r.day,
-        installationId: r.installationId,
-        login: r.login,
-        count: r.count,
-      })),
-    ).toEqual(rows.slice(0, 200));
+    expect(refusedRows(out)).toEqual(rows.slice(0, 200));
     const r0 = out.refusedTable!.rows[0]!;
     expect(r0.client).toBe(clients.get(r0.installationId)!.client);
 
@@ -875,12 +935,7 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
       login: 'wrong-pw',
       reason: 'Неверный пароль',
     }));
-    await s.t.ctx.db
-      .insertInto('refused_logons')
-      .values(wrong.map((w) => ({ installation_id: a.i3.id, ...w })))
-      .execute();
-    await addRefusals(s.t.ctx.db, a.i3.id, wrong, 180);
-    try {
+    await withRefusals(a.i3, 180, wrong, async () => {
       const again = await run(a.actors.admin, { ...q, panels: ['refusedTable', 'refusedPerHour'] });
       expect(again.refusedTable).toEqual(out.refusedTable);
       const i3 = again.refusedPerHour!.series.find((x) => x.installationId === a.i3.id)!;
@@ -890,11 +945,7 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
         expect(i3.values[i]).toBe((before?.[i] ?? 0) + 1);
       }
       expect(again.clients).toBeUndefined();
-    } finally {
-      await s.t.ctx.db.deleteFrom('refused_logons').where('login', '=', 'wrong-pw').execute();
-      await s.t.ctx.db.deleteFrom('refused_logons_daily').where('login', '=', 'wrong-pw').execute();
-      await rebuildRefusedMonthly(s.t.ctx.db, { installationIds: [a.i3.id] });
-    }
+    });
   });
 
   it('refused logons over more than a month: the daily rows inside, the log at the ends, the same numbers', async () => {
@@ -909,19 +960,28 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     for (const n of [5, 30, 1000]) {
       const out = await run(a.actors.admin, { ...q, rows: n, panels: ['refusedTable', 'refusedPerHour'] });
       expect(out.refusedTable!.total).toBe(rows.length);
-      expect(
-        out.refusedTable!.rows.map((r) => ({
-          day: r.day,
-          installationId: r.installationId,
-          login: r.login,
-          count: r.count,
-        })),
-      ).toEqual(rows.slice(0, n));
+      expect(refusedRows(out)).toEqual(rows.slice(0, n));
       expect(shape(out.refusedPerHour)).toEqual({
         total: per.length,
         series: per.map((e) => [`i:${e.id}`, e.values]),
       });
     }
+    // Whole Moscow days at both ends (from midnight to a day's last millisecond): the Moscow
+    // installations read both end days from their daily rows, the +7 one from the log; the same numbers.
+    const whole = { from: mskMidnight('2026-02-10'), to: mskMidnight('2026-03-20') - 1 };
+    const w = expectedRefused(whole);
+    expect(w.rows.length).toBeGreaterThan(0);
+    const wholeOut = await run(a.actors.admin, {
+      ...whole,
+      rows: 1000,
+      panels: ['refusedTable', 'refusedPerHour'],
+    });
+    expect(wholeOut.refusedTable!.total).toBe(w.rows.length);
+    expect(refusedRows(wholeOut)).toEqual(w.rows);
+    expect(shape(wholeOut.refusedPerHour)).toEqual({
+      total: w.per.length,
+      series: w.per.map((e) => [`i:${e.id}`, e.values]),
+    });
     // The rows kept on the write path are the ones rebuilt from the log.
     const kept = await s.t.ctx.db
       .selectFrom('refused_logons_daily')
@@ -956,6 +1016,46 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     expect(keptMonthly.length).toBeGreaterThan(1);
     expect(keptMonthly.some((m) => m.licence_days > 0 && m.licence_days < m.refusals)).toBe(true);
     expect(await monthly()).toEqual(keptMonthly);
+  });
+
+  it('refused logons of a whole month are kept: hour by hour the same, a late one shows when the slot expires', async () => {
+    // March whole for every offset, short enough for a bar per hour: the whole month's hours are kept.
+    const q = { from: Date.UTC(2026, 1, 28, 12), to: Date.UTC(2026, 3, 1, 0) };
+    const panels: ForManagersPanel[] = ['refusedTable', 'refusedPerHour'];
+    const { rows, step, starts, per } = expectedRefused(q);
+    expect(step).toBe(HOUR);
+    expect(per.length).toBeGreaterThan(0);
+    const answer = (o: ForManagersOut) => ({
+      total: o.refusedTable!.total,
+      rows: refusedRows(o),
+      chart: shape(o.refusedPerHour),
+    });
+    const first = answer(await run(a.actors.admin, { ...q, rows: 1000, panels }));
+    expect(first).toEqual({
+      total: rows.length,
+      rows,
+      chart: { total: per.length, series: per.map((e) => [`i:${e.id}`, e.values]) },
+    });
+
+    // A report arriving late with a refusal in the kept month: the counts and the chart are the kept
+    // ones until the slot expires (10 minutes for a month closed days ago), then it shows there too
+    // (the table's rows are read by day, so it may appear among them at once).
+    const late = [{ at: Date.UTC(2026, 2, 15, 9, 10), login: 'late-login', reason: null }];
+    await withRefusals(a.i1, 180, late, async () => {
+      const kept = answer(await run(a.actors.admin, { ...q, rows: 1000, panels }));
+      expect({ total: kept.total, chart: kept.chart }).toEqual({ total: first.total, chart: first.chart });
+      const later = answer(await run(a.actors.admin, { ...q, rows: 1000, panels }, NOW + RECENT_TTL_MS));
+      expect(later.total).toBe(first.total + 1);
+      expect(later.rows).toContainEqual({
+        day: '2026-03-15',
+        installationId: a.i1.id,
+        login: 'late-login',
+        count: 1,
+      });
+      const hour = starts.indexOf(Date.UTC(2026, 2, 15, 9));
+      const values = (o: typeof first) => o.chart.series.find(([k]) => k === `i:${a.i1.id}`)?.[1] as number[];
+      expect(values(later)[hour]).toBe((values(first)?.[hour] ?? 0) + 1);
+    });
   });
 
   it('empty searches: the newest first, only empty ones, within the range', async () => {
