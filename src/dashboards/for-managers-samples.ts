@@ -47,7 +47,10 @@ function sampleStep(range: Range, maxPoints: number, rawMaxMs: number): { step: 
   return { step, raw: step < DAY };
 }
 
-/** The kept series' buckets: hourly from the samples, or by day from the rollup with the closed days kept. */
+/**
+ * The kept series' buckets: hourly from the samples, or by day from the rollup with the days closed
+ * by `now` (the request's instant, as the other panels take it) kept.
+ */
 const sampleBuckets = (
   ctx: AppContext,
   ids: readonly number[],
@@ -55,10 +58,9 @@ const sampleBuckets = (
   step: number,
   to: number,
   raw: boolean,
+  now: number,
 ): Promise<Map<number, BucketAgg[]>> =>
-  raw
-    ? bucketAggregates(ctx, ids, base, step, to, 'raw')
-    : dailyBucketsKept(ctx, ids, base, step, to, ctx.clock.now());
+  raw ? bucketAggregates(ctx, ids, base, step, to, 'raw') : dailyBucketsKept(ctx, ids, base, step, to, now);
 
 export const installationSeries = (s: InstallationSubject, values: (number | null)[]): ManagerSeries => ({
   key: `i:${s.id}`,
@@ -81,6 +83,7 @@ export async function perInstallationSamples(
   range: Range,
   limit: number,
   kind: 'maxLicences' | 'cardsFilled',
+  now: number,
 ): Promise<ManagerAligned> {
   const { step, raw } = sampleStep(range, 200, RAW_MAX_MS);
   const starts = bucketStarts(range, step, ROLLUP_OFFSET_MIN);
@@ -127,6 +130,7 @@ export async function perInstallationSamples(
     step,
     range.to,
     raw,
+    now,
   );
   const pick = kind === 'maxLicences' ? (r: BucketAgg) => r.max : (r: BucketAgg) => round2(r.last);
   out.series = kept.map((e) =>
@@ -146,6 +150,7 @@ export async function operupAge(
   subjects: readonly InstallationSubject[],
   range: Range,
   limit: number,
+  now: number,
 ): Promise<ManagerAligned> {
   const { step, raw } = sampleStep(range, 300, RAW_MAX_MS);
   const starts = bucketStarts(range, step, ROLLUP_OFFSET_MIN);
@@ -240,6 +245,7 @@ export async function operupAge(
     step,
     range.to,
     raw,
+    now,
   );
   out.series = kept.map((e) => {
     const s = byId.get(e.inst)!;

@@ -163,13 +163,13 @@ export async function forManagers(
   });
 
   run('operupAge', async () => {
-    out.operupAge = await operupAge(ctx, subjects, range, limit);
+    out.operupAge = await operupAge(ctx, subjects, range, limit, now);
   });
   run('maxLicences', async () => {
-    out.maxLicences = await perInstallationSamples(ctx, subjects, range, limit, 'maxLicences');
+    out.maxLicences = await perInstallationSamples(ctx, subjects, range, limit, 'maxLicences', now);
   });
   run('cardsFilled', async () => {
-    out.cardsFilled = await perInstallationSamples(ctx, subjects, range, limit, 'cardsFilled');
+    out.cardsFilled = await perInstallationSamples(ctx, subjects, range, limit, 'cardsFilled', now);
   });
   run('refusedTable', async () => {
     out.refusedTable = await refusedTable(ctx, subjects, range, rows, filter, now);

@@ -101,7 +101,7 @@ describe.each(DB_KINDS)('«Для менеджеров»: the OperUp files kept 
       'b-host h.ud6',
     ]);
     for (let limit = 1; limit <= expected.length + 1; limit += 1) {
-      const out = await operupAge(t.ctx, subjects, RANGE, limit);
+      const out = await operupAge(t.ctx, subjects, RANGE, limit, t.clock.now());
       expect(out.total).toBe(expected.length);
       expect(out.series.map((x) => [x.key, x.label])).toEqual(
         expected.slice(0, limit).map((e) => [e.key, e.label]),
