@@ -12,8 +12,9 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { AppContext } from '../context.js';
-import { addDays, shiftMonth } from './for-managers-days.js';
+import { addDays, monthsPeriod, shiftMonth } from './for-managers-days.js';
 import { idIn, stringAgg, tuples } from '../db/dialect.js';
+import { periodFigures } from './period-cache.js';
 import { headsInOrder } from './rank.js';
 import { chunks } from './series-read.js';
 
@@ -113,12 +114,23 @@ export interface AccountMonths {
 const FIELD = '\u001f';
 const RECORD = '\u001e';
 
+/** An account's figures summed over months, before its undecided windows are listed. */
+interface AccountSums {
+  installationId: number;
+  login: string;
+  f: number;
+  /** Bit i: window i cannot be decided by the months. */
+  u: number;
+  b: number[];
+}
+
 /**
- * One read of `user_usage_monthly` for both `activeInWindows` (the windows' bits) and `rankUsers` (the
- * measures' bounds): they read the same accounts over the same few months, about 30,000 rows for a
- * thousand installations, summed per account in SQL. The accounts come back as one string per
- * installation (a row per account would cost more to hand over than to read). Accounts with neither a
- * bit, an undecided window nor a positive bound are left out.
+ * One read of the accounts' monthly rows for both `activeInWindows` (the windows' bits) and `rankUsers`
+ * (the measures' bounds): they read the same accounts over the same few months, about 30,000 rows for a
+ * thousand installations. The month of `toDay` is read per request; the months before it are kept per
+ * database (period-cache.ts, like the table's closed months: late reports reach them for a week, so
+ * they are re-read every 10 minutes until then), and the windows and bounds are worked out from them
+ * here. Accounts with neither a bit, an undecided window nor a positive bound are left out.
  *
  * A month's requests lie between its first and last active day F and L, so a window [lo, hi] has one
  * in that month when F or L is in it, none when L < lo or F > hi, and cannot be told when F < lo and
@@ -130,20 +142,58 @@ export async function readAccountMonths(
   windows: readonly DayWindow[],
   measures: readonly UserMeasure[],
   toDay: string,
+  now: number,
 ): Promise<AccountMonths[]> {
   if (ids.length === 0 || (windows.length === 0 && measures.length === 0)) return [];
-  const touched = [
-    ...windows.flatMap((w) => [month(w.lo), month(w.hi)]),
-    ...measures.map((m) => month(m.from)),
-    month(toDay),
-  ].sort();
-  const lo = touched[0]!;
-  const hi = touched.at(-1)!;
   const last = month(toDay);
-  const bits = (
-    cond: (w: DayWindow) => RawBuilder<unknown>,
-    only: (w: DayWindow) => boolean = () => true,
-  ) => {
+  const first = [...windows.map((w) => month(w.lo)), ...measures.map((m) => month(m.from)), last].sort()[0]!;
+  const closed: string[] = [];
+  for (let m = first; m < last; m = nextMonth(m)) closed.push(m);
+  const [current, kept] = await Promise.all([
+    currentMonthSums(ctx, ids, windows, measures, last),
+    Promise.all(closed.map((m) => keptMonthSums(ctx, ids, m, windows, measures, now))),
+  ]);
+  if (kept.length === 0) return current.map(withUnsure(windows));
+  const byKey = new Map(current.map((a) => [userKey(a.installationId, a.login), a]));
+  for (const a of kept.flat()) {
+    const key = userKey(a.installationId, a.login);
+    const e = byKey.get(key);
+    if (!e) {
+      byKey.set(key, a);
+      continue;
+    }
+    e.f |= a.f;
+    e.u |= a.u;
+    for (let i = 0; i < e.b.length; i += 1) e.b[i]! += a.b[i]!;
+  }
+  return [...byKey.values()].map(withUnsure(windows));
+}
+
+const withUnsure =
+  (windows: readonly DayWindow[]) =>
+  (a: AccountSums): AccountMonths => ({
+    installationId: a.installationId,
+    login: a.login,
+    f: a.f,
+    unsure:
+      a.u === 0
+        ? null
+        : windows.flatMap((w, i) => (a.u & (1 << i) ? [[i, w.lo, w.hi] as [number, string, string]] : [])),
+    b: a.b,
+  });
+
+/**
+ * The month of `toDay` (`m`), summed per account in SQL and handed over as one string per installation
+ * (a row per account would cost more to hand over than to read).
+ */
+async function currentMonthSums(
+  ctx: AppContext,
+  ids: readonly number[],
+  windows: readonly DayWindow[],
+  measures: readonly UserMeasure[],
+  m: string,
+): Promise<AccountSums[]> {
+  const bits = (cond: (w: DayWindow) => RawBuilder<unknown>, only: (w: DayWindow) => boolean) => {
     const terms = windows.flatMap((w, i) =>
       only(w) ? [sql`max(case when ${cond(w)} then ${sql.lit(1 << i)} else 0 end)`] : [],
     );
@@ -152,17 +202,14 @@ export async function readAccountMonths(
   const f = bits(
     (w) => sql`(first_active_day >= ${w.lo} and first_active_day <= ${w.hi})
       or (last_active_day >= ${w.lo} and last_active_day <= ${w.hi})`,
+    (w) => w.hi >= monthFirst(m),
   );
-  // Only a window inside one month can lie strictly between a month's first and last active day: the
-  // others cost no expression per row.
+  // Only a window inside the month can lie strictly between its first and last active day.
   const unsure = bits(
     (w) => sql`first_active_day < ${w.lo} and last_active_day > ${w.hi}`,
-    (w) => month(w.lo) === month(w.hi),
+    (w) => month(w.lo) === m && month(w.hi) === m,
   );
-  const bounds = measures.map(
-    (x, i) =>
-      sql`sum(case when month >= ${month(x.from)} and month <= ${last} then ${x.expr} else 0 end) as ${sql.ref(`b${i}`)}`,
-  );
+  const bounds = measures.map((x, i) => sql`sum(${x.expr}) as ${sql.ref(`b${i}`)}`);
   const sep = sql.lit(FIELD);
   // f, unsure, one bound per measure, and the login last (whatever it holds).
   const entry = sql<string>`cast(f as text) || ${sep} || cast(u as text) || ${sep} || ${sql.join(
@@ -183,14 +230,14 @@ export async function readAccountMonths(
             sql``,
           )}
           from user_usage_monthly
-          where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month >= ${lo} and month <= ${hi}
+          where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month = ${m}
           group by installation_id, login
         ) x
         where ${kept}
         group by installation_id`.execute(ctx.db),
     ),
   );
-  const out: AccountMonths[] = [];
+  const out: AccountSums[] = [];
   const n = measures.length;
   for (const r of parts.flatMap((p) => p.rows)) {
     const installationId = Number(r.installation_id);
@@ -202,7 +249,6 @@ export async function readAccountMonths(
       const record = fieldsOf(text, at, end, 2 + n);
       at = end + 1;
       if (!record) continue;
-      const u = numberAt(text, record[1]!, record[2]! - 1);
       const b = new Array<number>(n);
       for (let i = 0; i < n; i += 1) b[i] = numberAt(text, record[2 + i]!, record[3 + i]! - 1);
       out.push({
@@ -210,14 +256,101 @@ export async function readAccountMonths(
         // The login is the rest of the record, whatever it holds.
         login: text.slice(record[2 + n]!, end),
         f: numberAt(text, record[0]!, record[1]! - 1),
-        unsure:
-          u === 0
-            ? null
-            : windows.flatMap((w, i) => (u & (1 << i) ? [[i, w.lo, w.hi] as [number, string, string]] : [])),
+        u: numberAt(text, record[1]!, record[2]! - 1),
         b,
       });
     }
   }
+  return out;
+}
+
+/** An account's row of a closed month as kept: its first and last active day, and the measures' sums. */
+interface KeptAccountMonth {
+  login: string;
+  first: string | null;
+  last: string | null;
+  sums: number[];
+}
+
+/**
+ * A month before the month of `toDay`, from the rows kept per database (read once per slot, with the
+ * sums of the measures whose window reaches back to it), worked out for these windows and measures.
+ */
+async function keptMonthSums(
+  ctx: AppContext,
+  ids: readonly number[],
+  m: string,
+  windows: readonly DayWindow[],
+  measures: readonly UserMeasure[],
+  now: number,
+): Promise<AccountSums[]> {
+  const reaching = measures.filter((x) => month(x.from) <= m);
+  const rows = await periodFigures(
+    ctx.db,
+    `account-months|${reaching.map((x) => x.key).join(',')}`,
+    monthsPeriod(m, m),
+    ids,
+    now,
+    async (missing) => {
+      const sums = reaching.map((x, i) => sql`${x.expr} as ${sql.ref(`s${i}`)}`);
+      const parts = await Promise.all(
+        chunks(missing, 500).map((chunk) =>
+          sql<
+            Record<string, unknown> & {
+              installation_id: number;
+              login: string;
+              f: string | null;
+              l: string | null;
+            }
+          >`
+            select installation_id, login, first_active_day as f, last_active_day as l${sql.join(
+              sums.map((x) => sql`, ${x}`),
+              sql``,
+            )}
+            from user_usage_monthly
+            where ${idIn(ctx.dbKind, 'installation_id', chunk)} and month = ${m}`.execute(ctx.db),
+        ),
+      );
+      const out = new Map<number, KeptAccountMonth[]>();
+      for (const r of parts.flatMap((p) => p.rows)) {
+        const row: KeptAccountMonth = {
+          login: r.login,
+          first: r.f,
+          last: r.l,
+          sums: reaching.map((_, i) => Number(r[`s${i}`] ?? 0)),
+        };
+        // Only rows that can answer something: a request in the month, or something to sum.
+        if (row.first === null && !row.sums.some((v) => v > 0)) continue;
+        const id = Number(r.installation_id);
+        const list = out.get(id);
+        if (list) list.push(row);
+        else out.set(id, [row]);
+      }
+      return out;
+    },
+  );
+  const lo = monthFirst(m);
+  const hi = monthLast(m);
+  const touching = windows.map((w) => w.lo <= hi && w.hi >= lo);
+  const inside = windows.map((w) => month(w.lo) === m && month(w.hi) === m);
+  // Where each measure's sum sits in the kept row (-1: its window starts after this month).
+  const at = measures.map((x) => reaching.indexOf(x));
+  const out: AccountSums[] = [];
+  for (const [installationId, list] of rows)
+    for (const r of list) {
+      let f = 0;
+      let u = 0;
+      if (r.first !== null && r.last !== null)
+        for (let i = 0; i < windows.length; i += 1) {
+          if (!touching[i]) continue;
+          const w = windows[i]!;
+          if ((r.first >= w.lo && r.first <= w.hi) || (r.last >= w.lo && r.last <= w.hi)) f |= 1 << i;
+          else if (inside[i] && r.first < w.lo && r.last > w.hi) u |= 1 << i;
+        }
+      const b = at.map((j) => (j < 0 ? 0 : r.sums[j]!));
+      if (f === 0 && u === 0 && !b.some((v) => v > 0)) continue;
+      out.push({ installationId, login: r.login, f, u, b });
+    }
   return out;
 }
 

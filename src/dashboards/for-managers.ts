@@ -103,7 +103,7 @@ export async function forManagers(
   const slotOf = (w: ActiveWindow) => slots.get(w)!;
   // The windows' bits and the per-user rankings' bounds come from one read of the monthly rows.
   const accountMonths = once(() =>
-    readAccountMonths(ctx, ids, distinct, userMeasures(userPanels, axis.toDay), axis.toDay),
+    readAccountMonths(ctx, ids, distinct, userMeasures(userPanels, axis.toDay), axis.toDay, now),
   );
   const active = once(async () => {
     const m = await activeInWindows(ctx, await accountMonths(), distinct);

@@ -5,9 +5,11 @@
  * window inside one month. Compared, window by window and account by account, with the daily rows the
  * test wrote, on both engines.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/dashboards/for-managers-days.js';
 import { firstActiveDays } from '../../src/dashboards/for-managers-user-days.js';
+import { CLOSED_TTL_MS } from '../../src/dashboards/period-cache.js';
 import {
   activeInWindows,
   lastActiveDays,
@@ -127,7 +129,11 @@ describe.each(DB_KINDS)('«Для менеджеров»: activity in windows fr
     [...activity.get(login)!].some(([d, db]) => db > 0 && d >= lo && d <= hi);
 
   it('every account and window as the daily rows say, a look-up only where the months cannot tell', async () => {
-    const rows = await readAccountMonths(t.ctx, [installationId], WINDOWS, [], '2026-04-05');
+    // The months before April are kept per database: asked twice, the second answer comes from them.
+    const rows = await readAccountMonths(t.ctx, [installationId], WINDOWS, [], '2026-04-05', t.clock.now());
+    expect(
+      await readAccountMonths(t.ctx, [installationId], WINDOWS, [], '2026-04-05', t.clock.now()),
+    ).toEqual(rows);
     const got = await activeInWindows(t.ctx, rows, WINDOWS);
     const answer = (login: string) => got.get(userKey(installationId, login)) ?? WINDOWS.map(() => false);
     const want = [...activity.keys()].map((login) => [
@@ -150,6 +156,69 @@ describe.each(DB_KINDS)('«Для менеджеров»: activity in windows fr
     // Accounts whose first or last day falls inside the window need no look-up.
     expect(unsure('edge-lo')).toBeNull();
     expect(unsure('edge-hi')).toBeNull();
+  });
+
+  it("the measures' bounds over the months their windows touch, closed months kept until their slot expires", async () => {
+    const measures = [
+      { key: 'db', expr: sql`db_requests`, from: '2026-03-01' },
+      { key: 'docs', expr: sql`docs_counted`, from: '2026-04-01' },
+    ];
+    const toDay = '2026-04-05';
+    const bounds = (extra: number) => {
+      const want = new Map<string, number[]>();
+      for (const [login, days] of activity) {
+        let db = login === 'before' ? extra : 0;
+        let docs = 0;
+        for (const [d, n] of days) {
+          if (d >= '2026-03-01') db += n;
+          if (d >= '2026-04-01') docs += 1;
+        }
+        if (db > 0 || docs > 0) want.set(login, [db, docs]);
+      }
+      return want;
+    };
+    const read = async (now: number) =>
+      new Map(
+        (await readAccountMonths(t.ctx, [installationId], [], measures, toDay, now)).map((r) => [
+          r.login,
+          r.b,
+        ]),
+      );
+    const now = t.clock.now();
+    const first = await read(now);
+    expect(first).toEqual(bounds(0));
+    // Not vacuous: March adds to the first measure, and April's days count for the second.
+    expect(first.get('before')).toEqual([4, 0]);
+    expect([...first.values()].some(([, docs]) => docs! > 0)).toBe(true);
+
+    // A late report adds requests to March: the kept month shows them once its slot expires.
+    const late = { installation_id: installationId, login: 'before', day: '2026-03-11', db_requests: 7 };
+    await t.ctx.db
+      .insertInto('user_usage_daily')
+      .values({
+        ...late,
+        docs_counted: 0,
+        docs_licensed: 0,
+        docs_free: 0,
+        saved: 0,
+        printed: 0,
+        services: 0,
+        kassist_requests: 0,
+      })
+      .execute();
+    await refreshUserMonths(t.ctx.db, installationId, [late.day]);
+    try {
+      expect(await read(now + 1000)).toEqual(bounds(0));
+      expect(await read(now + CLOSED_TTL_MS)).toEqual(bounds(7));
+    } finally {
+      await t.ctx.db
+        .deleteFrom('user_usage_daily')
+        .where('installation_id', '=', installationId)
+        .where('login', '=', late.login)
+        .where('day', '=', late.day)
+        .execute();
+      await refreshUserMonths(t.ctx.db, installationId, [late.day]);
+    }
   });
 
   it('the last day with a request up to a day, from the months, by day only in a month with requests after it', async () => {
