@@ -12,6 +12,7 @@ import { rollupDay, ROLLUP_OFFSET_MIN } from '../metrics/rollup.js';
 import type { ManagerAligned, ManagerSeries } from './contract-managers.js';
 import { DAY, HOUR } from './for-managers-days.js';
 import { bucketStarts, chooseStep, type Range } from './range.js';
+import { periodFigures } from './period-cache.js';
 import { headsInOrder, round2 } from './rank.js';
 import {
   bucketAggregates,
@@ -62,6 +63,28 @@ const sampleBuckets = (
 ): Promise<Map<number, BucketAgg[]>> =>
   raw ? bucketAggregates(ctx, ids, base, step, to, 'raw') : dailyBucketsKept(ctx, ids, base, step, to, now);
 
+/** The largest daily maximum of each series over the rollup days [firstDay, lastDay]. */
+async function dailyMax(
+  ctx: AppContext,
+  ids: readonly number[],
+  firstDay: number,
+  lastDay: number,
+): Promise<Map<number, number>> {
+  const parts = await Promise.all(
+    chunks(ids).map((chunk) =>
+      ctx.db
+        .selectFrom('samples_daily')
+        .select((eb) => ['series_id', eb.fn.max<number>('max').as('v')])
+        .where(idIn(ctx.dbKind, 'series_id', chunk))
+        .where('day', '>=', firstDay)
+        .where('day', '<=', lastDay)
+        .groupBy('series_id')
+        .execute(),
+    ),
+  );
+  return new Map(parts.flat().map((r) => [Number(r.series_id), Number(r.v)]));
+}
+
 export const installationSeries = (s: InstallationSubject, values: (number | null)[]): ManagerSeries => ({
   key: `i:${s.id}`,
   label: s.host,
@@ -96,19 +119,19 @@ export async function perInstallationSamples(
   if (kind === 'maxLicences') {
     // Whole rollup days: from the one 30 days before the end (or the range's first) to the last one.
     const since = rollupDay(Math.max(range.from, range.to - 30 * DAY));
-    const parts = await Promise.all(
-      chunks(ids).map((chunk) =>
-        ctx.db
-          .selectFrom('samples_daily')
-          .select((eb) => ['series_id', eb.fn.max<number>('max').as('v')])
-          .where(idIn(ctx.dbKind, 'series_id', chunk))
-          .where('day', '>=', since)
-          .where('day', '<=', rollupDay(range.to - 1))
-          .groupBy('series_id')
-          .execute(),
-      ),
-    );
-    for (const r of parts.flat()) value.set(Number(r.series_id), Number(r.v));
+    const lastDay = rollupDay(range.to - 1);
+    // The days before today's are kept per database (period-cache.ts); only today's rows are read anew.
+    const cut = Math.min(lastDay + DAY, rollupDay(now));
+    const [kept, open] = await Promise.all([
+      cut > since
+        ? periodFigures(ctx.db, 'maxLicences', { key: `${since}|${cut}`, to: cut }, ids, now, (missing) =>
+            dailyMax(ctx, missing, since, cut - DAY),
+          )
+        : new Map<number, number>(),
+      cut <= lastDay ? dailyMax(ctx, ids, Math.max(cut, since), lastDay) : new Map<number, number>(),
+    ]);
+    for (const m of [kept, open])
+      for (const [id, v] of m) value.set(id, Math.max(v, value.get(id) ?? -Infinity));
   } else {
     for (const [id, p] of await latestIn(ctx, ids, range.from, range.to)) value.set(id, p.value);
   }

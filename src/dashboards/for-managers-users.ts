@@ -151,22 +151,21 @@ export async function readAccountMonths(
   for (let m = first; m < last; m = nextMonth(m)) closed.push(m);
   const [current, kept] = await Promise.all([
     currentMonthSums(ctx, ids, windows, measures, last),
-    Promise.all(closed.map((m) => keptMonthSums(ctx, ids, m, windows, measures, now))),
+    Promise.all(closed.map((m) => keptMonth(ctx, ids, m, measures, now))),
   ]);
-  if (kept.length === 0) return current.map(withUnsure(windows));
-  const byKey = new Map(current.map((a) => [userKey(a.installationId, a.login), a]));
-  for (const a of kept.flat()) {
-    const key = userKey(a.installationId, a.login);
-    const e = byKey.get(key);
-    if (!e) {
-      byKey.set(key, a);
-      continue;
-    }
-    e.f |= a.f;
-    e.u |= a.u;
-    for (let i = 0; i < e.b.length; i += 1) e.b[i]! += a.b[i]!;
+  const toMonths = withUnsure(windows);
+  if (closed.length === 0) return current.map(toMonths);
+  // Merged per installation and login: no key string for each of the kept months' rows.
+  const acc = new Map<number, Map<string, AccountSums>>();
+  for (const x of current) {
+    let logins = acc.get(x.installationId);
+    if (!logins) acc.set(x.installationId, (logins = new Map()));
+    logins.set(x.login, x);
   }
-  return [...byKey.values()].map(withUnsure(windows));
+  closed.forEach((m, i) => addKeptMonth(acc, kept[i]!, m, windows, measures));
+  const out: AccountMonths[] = [];
+  for (const logins of acc.values()) for (const x of logins.values()) out.push(toMonths(x));
+  return out;
 }
 
 const withUnsure =
@@ -272,18 +271,23 @@ interface KeptAccountMonth {
   sums: number[];
 }
 
+/** A closed month's rows as kept, and the measures whose sums they hold. */
+interface KeptMonth {
+  rows: Map<number, KeptAccountMonth[]>;
+  reaching: readonly UserMeasure[];
+}
+
 /**
- * A month before the month of `toDay`, from the rows kept per database (read once per slot, with the
- * sums of the measures whose window reaches back to it), worked out for these windows and measures.
+ * A month before the month of `toDay`, from the rows kept per database: read once per slot, with the
+ * sums of the measures whose window reaches back to it.
  */
-async function keptMonthSums(
+async function keptMonth(
   ctx: AppContext,
   ids: readonly number[],
   m: string,
-  windows: readonly DayWindow[],
   measures: readonly UserMeasure[],
   now: number,
-): Promise<AccountSums[]> {
+): Promise<KeptMonth> {
   const reaching = measures.filter((x) => month(x.from) <= m);
   const rows = await periodFigures(
     ctx.db,
@@ -329,14 +333,25 @@ async function keptMonthSums(
       return out;
     },
   );
+  return { rows, reaching };
+}
+
+/** Adds a kept month `m` to the accounts' sums: the windows' bits and undecided spans, and the bounds. */
+function addKeptMonth(
+  acc: Map<number, Map<string, AccountSums>>,
+  kept: KeptMonth,
+  m: string,
+  windows: readonly DayWindow[],
+  measures: readonly UserMeasure[],
+): void {
   const lo = monthFirst(m);
   const hi = monthLast(m);
   const touching = windows.map((w) => w.lo <= hi && w.hi >= lo);
   const inside = windows.map((w) => month(w.lo) === m && month(w.hi) === m);
   // Where each measure's sum sits in the kept row (-1: its window starts after this month).
-  const at = measures.map((x) => reaching.indexOf(x));
-  const out: AccountSums[] = [];
-  for (const [installationId, list] of rows)
+  const at = measures.map((x) => kept.reaching.indexOf(x));
+  for (const [installationId, list] of kept.rows) {
+    let logins = acc.get(installationId);
     for (const r of list) {
       let f = 0;
       let u = 0;
@@ -347,11 +362,18 @@ async function keptMonthSums(
           if ((r.first >= w.lo && r.first <= w.hi) || (r.last >= w.lo && r.last <= w.hi)) f |= 1 << i;
           else if (inside[i] && r.first < w.lo && r.last > w.hi) u |= 1 << i;
         }
-      const b = at.map((j) => (j < 0 ? 0 : r.sums[j]!));
-      if (f === 0 && u === 0 && !b.some((v) => v > 0)) continue;
-      out.push({ installationId, login: r.login, f, u, b });
+      if (f === 0 && u === 0 && !at.some((j) => j >= 0 && r.sums[j]! > 0)) continue;
+      if (!logins) acc.set(installationId, (logins = new Map()));
+      let e = logins.get(r.login);
+      if (!e) {
+        e = { installationId, login: r.login, f: 0, u: 0, b: measures.map(() => 0) };
+        logins.set(r.login, e);
+      }
+      e.f |= f;
+      e.u |= u;
+      for (let i = 0; i < at.length; i += 1) if (at[i]! >= 0) e.b[i]! += r.sums[at[i]!]!;
     }
-  return out;
+  }
 }
 
 /**

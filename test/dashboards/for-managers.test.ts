@@ -908,6 +908,80 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     return { rows, step, starts, per };
   };
 
+  it("licences in use rank by the last 30 days: today's maximum read anew, the days before kept until their slot expires", async () => {
+    const q = { from: mskMidnight('2026-03-01'), to: NOW, panels: ['maxLicences'] as ForManagersPanel[] };
+    const order = async (now: number) =>
+      (await run(a.actors.admin, q, now)).maxLicences!.series.map((x) => x.key);
+    const before = await order(NOW);
+    expect(before.length).toBeGreaterThan(1);
+    // The last installation's daily maximum set above every other one, on one day.
+    const last = Number(before.at(-1)!.slice(2));
+    const { id: seriesId } = await s.t.ctx.db
+      .selectFrom('series')
+      .select('id')
+      .where('installation_id', '=', last)
+      .where('metric', '=', 'sysinfo_licences_in_use')
+      .executeTakeFirstOrThrow();
+    const raised = async (day: number, check: () => Promise<void>) => {
+      const db = s.t.ctx.db;
+      const row = await db
+        .selectFrom('samples_daily')
+        .select('max')
+        .where('series_id', '=', seriesId)
+        .where('day', '=', day)
+        .executeTakeFirst();
+      if (row)
+        await db
+          .updateTable('samples_daily')
+          .set({ max: 9999 })
+          .where('series_id', '=', seriesId)
+          .where('day', '=', day)
+          .execute();
+      else
+        await db
+          .insertInto('samples_daily')
+          .values({
+            series_id: seriesId,
+            day,
+            min: 9999,
+            max: 9999,
+            last: 9999,
+            last_ts: day,
+            sum: 9999,
+            count: 1,
+          })
+          .execute();
+      try {
+        await check();
+      } finally {
+        if (row)
+          await db
+            .updateTable('samples_daily')
+            .set({ max: row.max })
+            .where('series_id', '=', seriesId)
+            .where('day', '=', day)
+            .execute();
+        else
+          await db
+            .deleteFrom('samples_daily')
+            .where('series_id', '=', seriesId)
+            .where('day', '=', day)
+            .execute();
+      }
+    };
+    const today = mskMidnight(axisDate(NOW));
+    await raised(today, async () => {
+      expect((await order(NOW))[0]).toBe(`i:${last}`);
+    });
+    expect(await order(NOW)).toEqual(before);
+    // Two days ago: kept, so it shows once the slot expires (10 minutes: the days closed lately).
+    await raised(today - 2 * DAY, async () => {
+      expect(await order(NOW)).toEqual(before);
+      expect((await order(NOW + RECENT_TTL_MS))[0]).toBe(`i:${last}`);
+    });
+    expect(await order(NOW + 2 * RECENT_TTL_MS)).toEqual(before);
+  });
+
   it('refused logons: per day and login in the table, accounts per hour in the chart', async () => {
     const q = { from: mskMidnight('2026-03-01'), to: NOW };
     const out = await run(a.actors.admin, q);
