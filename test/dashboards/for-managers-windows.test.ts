@@ -23,6 +23,7 @@ import { createInstallation } from '../../src/inventory/installations.js';
 import { createDealer } from '../../src/tenancy/dealers.js';
 import { cliActor } from '../../src/tenancy/scope.js';
 import { DB_KINDS, openTestContext, type TestContext } from '../helpers/db.js';
+import { userUsageDay } from '../helpers/usage.js';
 
 /** Days from 2026-01-01 to 2026-04-10. */
 const DAYS: string[] = [];
@@ -99,19 +100,9 @@ describe.each(DB_KINDS)('«Для менеджеров»: activity in windows fr
     const client = await createClient(t.ctx, op, { dealerId: dealer.id, shortName: 'w' });
     installationId = (await createInstallation(t.ctx, op, { clientId: client.id, kind: 'agent' })).id;
     const rows = [...activity].flatMap(([login, days]) =>
-      [...days].map(([day, db]) => ({
-        installation_id: installationId,
-        login,
-        day,
-        db_requests: db,
-        docs_counted: 1,
-        docs_licensed: 1,
-        docs_free: 0,
-        saved: 0,
-        printed: 0,
-        services: 0,
-        kassist_requests: 0,
-      })),
+      [...days].map(([day, db]) =>
+        userUsageDay(installationId, login, day, { db_requests: db, docs_counted: 1, docs_licensed: 1 }),
+      ),
     );
     for (let i = 0; i < rows.length; i += 200)
       await t.ctx.db
@@ -192,20 +183,8 @@ describe.each(DB_KINDS)('«Для менеджеров»: activity in windows fr
     expect([...first.values()].some(([, docs]) => docs! > 0)).toBe(true);
 
     // A late report adds requests to March: the kept month shows them once its slot expires.
-    const late = { installation_id: installationId, login: 'before', day: '2026-03-11', db_requests: 7 };
-    await t.ctx.db
-      .insertInto('user_usage_daily')
-      .values({
-        ...late,
-        docs_counted: 0,
-        docs_licensed: 0,
-        docs_free: 0,
-        saved: 0,
-        printed: 0,
-        services: 0,
-        kassist_requests: 0,
-      })
-      .execute();
+    const late = userUsageDay(installationId, 'before', '2026-03-11', { db_requests: 7 });
+    await t.ctx.db.insertInto('user_usage_daily').values(late).execute();
     await refreshUserMonths(t.ctx.db, installationId, [late.day]);
     try {
       expect(await read(now + 1000)).toEqual(bounds(0));
