@@ -922,21 +922,14 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
       .where('installation_id', '=', last)
       .where('metric', '=', 'sysinfo_licences_in_use')
       .executeTakeFirstOrThrow();
+    // The day's row gets a maximum of 9999 (added when there is none) and is put back after `check`.
     const raised = async (day: number, check: () => Promise<void>) => {
       const db = s.t.ctx.db;
-      const row = await db
-        .selectFrom('samples_daily')
-        .select('max')
-        .where('series_id', '=', seriesId)
-        .where('day', '=', day)
-        .executeTakeFirst();
-      if (row)
-        await db
-          .updateTable('samples_daily')
-          .set({ max: 9999 })
-          .where('series_id', '=', seriesId)
-          .where('day', '=', day)
-          .execute();
+      const dayRow = <T extends { where: (c: 'series_id' | 'day', op: '=', v: number) => T }>(q: T) =>
+        q.where('series_id', '=', seriesId).where('day', '=', day);
+      const row = await dayRow(db.selectFrom('samples_daily').select('max')).executeTakeFirst();
+      const setMax = (max: number) => dayRow(db.updateTable('samples_daily').set({ max })).execute();
+      if (row) await setMax(9999);
       else
         await db
           .insertInto('samples_daily')
@@ -954,19 +947,8 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
       try {
         await check();
       } finally {
-        if (row)
-          await db
-            .updateTable('samples_daily')
-            .set({ max: row.max })
-            .where('series_id', '=', seriesId)
-            .where('day', '=', day)
-            .execute();
-        else
-          await db
-            .deleteFrom('samples_daily')
-            .where('series_id', '=', seriesId)
-            .where('day', '=', day)
-            .execute();
+        if (row) await setMax(row.max);
+        else await dayRow(db.deleteFrom('samples_daily')).execute();
       }
     };
     const today = mskMidnight(axisDate(NOW));
