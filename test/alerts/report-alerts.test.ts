@@ -26,6 +26,7 @@ import {
   type AlertWorld,
   type ReportSpool,
 } from './harness.js';
+import { userUsageDay } from '../helpers/usage.js';
 
 /** Tuesday 2026-03-10 10:00 UTC (13:00 in Moscow): a working day, before the 20th. */
 const T0 = Date.UTC(2026, 2, 10, 10, 0);
@@ -423,19 +424,13 @@ describe.each(DB_KINDS)('report faults → alerts → messages (%s)', (kind) => 
         await w.t.ctx.db
           .insertInto('user_usage_daily')
           .values(
-            Array.from({ length: 8 }, (_, k) => ({
-              installation_id: inst.id,
-              login: `worker${k}`,
-              day: '2026-03-19',
-              db_requests: 10,
-              docs_counted: 5,
-              docs_licensed: 5,
-              docs_free: 0,
-              saved: 0,
-              printed: 0,
-              services: 0,
-              kassist_requests: 0,
-            })),
+            Array.from({ length: 8 }, (_, k) =>
+              userUsageDay(inst.id, `worker${k}`, '2026-03-19', {
+                db_requests: 10,
+                docs_counted: 5,
+                docs_licensed: 5,
+              }),
+            ),
           )
           .execute();
       },

@@ -17,6 +17,7 @@ import {
 } from '../../src/ingest/user-usage-monthly.js';
 import { DB_KINDS, openTestContext, type TestContext } from '../helpers/db.js';
 import { buildDealerWorld, type DealerWorld } from '../helpers/tenants.js';
+import { userUsageDay } from '../helpers/usage.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -112,19 +113,13 @@ describe.each(DB_KINDS)('top users over months (%s)', (kind) => {
       await t.ctx.db
         .insertInto('user_usage_daily')
         .values(
-          part.map((f) => ({
-            installation_id: f.inst,
-            login: f.login,
-            day: f.day,
-            db_requests: f.docs + f.smart.length,
-            docs_counted: f.docs,
-            docs_licensed: f.docs,
-            docs_free: 0,
-            saved: 0,
-            printed: 0,
-            services: 0,
-            kassist_requests: 0,
-          })),
+          part.map((f) =>
+            userUsageDay(f.inst, f.login, f.day, {
+              db_requests: f.docs + f.smart.length,
+              docs_counted: f.docs,
+              docs_licensed: f.docs,
+            }),
+          ),
         )
         .execute();
       const searches = part.flatMap((f) => [

@@ -28,6 +28,7 @@ import { createDealer } from '../../src/tenancy/dealers.js';
 import { cliActor } from '../../src/tenancy/scope.js';
 import { createSession, createUser, userBySession } from '../../src/tenancy/users.js';
 import { DB_KINDS, openTestContext, type TestContext } from '../helpers/db.js';
+import { userUsageDay } from '../helpers/usage.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -155,19 +156,13 @@ describe.each(DB_KINDS)('retention (%s)', (kind) => {
       .execute();
     await db
       .insertInto('user_usage_daily')
-      .values({
-        installation_id: installationId,
-        login: 'u',
-        day: moscowDay(now),
-        db_requests: 1,
-        docs_counted: 1,
-        docs_licensed: 1,
-        docs_free: 0,
-        saved: 0,
-        printed: 0,
-        services: 0,
-        kassist_requests: 0,
-      })
+      .values(
+        userUsageDay(installationId, 'u', moscowDay(now), {
+          db_requests: 1,
+          docs_counted: 1,
+          docs_licensed: 1,
+        }),
+      )
       .execute();
     await db
       .insertInto('kassist_links_daily')
