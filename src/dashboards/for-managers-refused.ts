@@ -17,7 +17,7 @@ import type { ManagerAligned, RefusedDayRow } from './contract-managers.js';
 import { addDays, HOUR, localDayBounds, monthsPeriod, shiftMonth } from './for-managers-days.js';
 import { emptyAligned, installationSeries } from './for-managers-samples.js';
 import { monthLast, type UserFilter } from './for-managers-users.js';
-import { periodFigures } from './period-cache.js';
+import { periodFigures, type CachedPeriod } from './period-cache.js';
 import { bucketStarts, chooseStep, type Range } from './range.js';
 import { rank } from './series-read.js';
 import type { InstallationSubject } from './subjects.js';
@@ -106,6 +106,26 @@ function wholeMonths(splits: readonly DaySplit[], filter: UserFilter | null): Wh
   return { first, last, lo: `${first}-01`, hi: monthLast(last) };
 }
 
+/** A split's days strictly between its end days, around the whole months: exclusive bounds per span. */
+function spansOf(g: DaySplit, skip: WholeMonths | null): [string, string][] {
+  return skip
+    ? [
+        [g.firstDay, skip.lo],
+        [skip.hi, g.lastDay],
+      ]
+    : [[g.firstDay, g.lastDay]];
+}
+
+/** The spans that hold a day. */
+const nonEmptySpansOf = (g: DaySplit, skip: WholeMonths | null) =>
+  spansOf(g, skip).filter(([after, before]) => addDays(after, 1) < before);
+
+/** A span of days as the cache knows it: it ends where the day `before` starts at the split's offset. */
+const spanPeriod = (g: DaySplit, after: string, before: string): CachedPeriod => ({
+  key: `${g.offsetMin}|${after}|${before}`,
+  to: localDayBounds(before, g.offsetMin).start,
+});
+
 /**
  * The daily rows of the days wholly inside, one SELECT per offset and day span, so each reads one key
  * range per installation; without the days of `skip` (whole months read from the monthly rows): the
@@ -120,14 +140,7 @@ function interiorRows(
 ) {
   return sql.join(
     splits.flatMap((g) => {
-      // Exclusive bounds: the days strictly between.
-      const spans: [string, string][] = skip
-        ? [
-            [g.firstDay, skip.lo],
-            [skip.hi, g.lastDay],
-          ]
-        : [[g.firstDay, g.lastDay]];
-      return spans.map(
+      return spansOf(g, skip).map(
         ([after, before]) => sql`select ${cols} from refused_logons_daily r
           where ${idIn(kind, 'r.installation_id', g.ids)} and r.day > ${after} and r.day < ${before}${where}`,
       );
@@ -249,19 +262,22 @@ interface MonthHours {
 }
 
 /**
- * The whole months' accounts per hour of the drawn installations, kept per database like their sums:
- * over 13 months these were most of the chart's reading (every daily row of 50 installations).
+ * The accounts per hour of the drawn installations over the days strictly between `after` and `before`
+ * (whole months, or the other days inside the range), kept per database like their sums: over 13
+ * months these were most of the chart's reading (every daily row of 50 installations).
  */
-function wholeMonthHours(
+function keptHours(
   ctx: AppContext,
   subjects: readonly InstallationSubject[],
-  whole: WholeMonths,
+  period: CachedPeriod,
+  after: string,
+  before: string,
   now: number,
 ): Promise<Map<number, MonthHours>> {
   const offsetOf = new Map(subjects.map((s) => [s.id, s.utcOffsetMin]));
   const ids = subjects.map((s) => s.id);
-  return keptWholeMonths(ctx, 'hours', whole, ids, now, async (missing) => {
-    const rows = await maskStrings(ctx, missing, addDays(whole.lo, -1), addDays(whole.hi, 1));
+  return periodFigures(ctx.db, 'refused-hours', period, ids, now, async (missing) => {
+    const rows = await maskStrings(ctx, missing, after, before);
     const out = new Map<number, MonthHours>();
     for (const row of rows) {
       const counts = new Map<number, number>();
@@ -273,6 +289,50 @@ function wholeMonthHours(
     }
     return out;
   });
+}
+
+/** An installation's daily rows over a span of days: its refusals, and per day its logins refused for licences. */
+interface SpanSums {
+  refusals: number;
+  licenceDays: { day: string; n: number }[];
+}
+
+/**
+ * The daily rows' sums of the days inside the range but outside the whole months, per span and
+ * installation, kept per database like the months' (period-cache.ts): those days are over (the range's
+ * end days come from the log), so only late reports change them, and over 13 months the first and the
+ * current month's days were two of the heaviest reads of every request. The values are the kept ones:
+ * read, never change them.
+ */
+function keptSpanSums(
+  ctx: AppContext,
+  splits: readonly DaySplit[],
+  whole: WholeMonths | null,
+  now: number,
+): Promise<Map<number, SpanSums>[]> {
+  return Promise.all(
+    splits.flatMap((g) =>
+      nonEmptySpansOf(g, whole).map(([after, before]) =>
+        periodFigures(ctx.db, 'refused-days', spanPeriod(g, after, before), g.ids, now, async (missing) => {
+          const r = await sql<{ installation_id: number; day: string; n: number; l: number }>`
+            select r.installation_id, r.day, sum(r.refusals) as n,
+              sum(case when r.licence_refusals > 0 then 1 else 0 end) as l
+            from refused_logons_daily r
+            where ${idIn(ctx.dbKind, 'r.installation_id', missing)} and r.day > ${after} and r.day < ${before}
+            group by r.installation_id, r.day`.execute(ctx.db);
+          const out = new Map<number, SpanSums>();
+          for (const x of r.rows) {
+            const id = Number(x.installation_id);
+            let e = out.get(id);
+            if (!e) out.set(id, (e = { refusals: 0, licenceDays: [] }));
+            e.refusals += Number(x.n);
+            if (Number(x.l) > 0) e.licenceDays.push({ day: x.day, n: Number(x.l) });
+          }
+          return out;
+        }),
+      ),
+    ),
+  );
 }
 
 /** The log's refusals on the end days (the parts inside the range), licence ones only when asked. */
@@ -341,8 +401,10 @@ async function refusedTableRows(
     sql<{ day: string; n: number }>`
       select day, count(*) as n from (${interiorRows(ctx.dbKind, splits, sql`r.day`, sql`${where}${extra}`, skip)}) x
       group by day`.execute(ctx.db);
+  // Without a login or domain filter the days inside are kept per database with the whole months.
+  const keep = !filter.logins && !filter.domains;
   // The end days from the log, the days inside by day and the whole months by month: read side by side.
-  const [edges, interior, months] = await Promise.all([
+  const [edges, interior, spans, months] = await Promise.all([
     edgeRefusals(
       ctx,
       splits,
@@ -350,7 +412,8 @@ async function refusedTableRows(
       range.to,
       sql` and ${LICENCE_REASON}${refusedUserConditions(filter)}`,
     ),
-    dayCounts(whole, sql``),
+    keep ? null : dayCounts(whole, sql``),
+    keep ? keptSpanSums(ctx, splits, whole, now) : [],
     whole ? wholeMonthSums(ctx, subjects, whole, now) : null,
   ]);
   const edge = new Map<string, DayCount>();
@@ -363,7 +426,10 @@ async function refusedTableRows(
   }
   const perDay = new Map<string, number>();
   for (const c of edge.values()) perDay.set(c.day, (perDay.get(c.day) ?? 0) + 1);
-  for (const d of interior.rows) perDay.set(d.day, (perDay.get(d.day) ?? 0) + Number(d.n));
+  for (const d of interior?.rows ?? []) perDay.set(d.day, (perDay.get(d.day) ?? 0) + Number(d.n));
+  for (const span of spans)
+    for (const e of span.values())
+      for (const d of e.licenceDays) perDay.set(d.day, (perDay.get(d.day) ?? 0) + d.n);
   // Whole months count as one block each, keyed after their days so they sort among them.
   const blocks = new Map(perDay);
   if (whole && months) {
@@ -471,23 +537,15 @@ async function hourCounts(
 ): Promise<{ counts: HourCounts; refusals: Map<number, number> }> {
   const splits = splitDays(subjects, start, end);
   const whole = wholeMonths(splits, null);
-  const sumsQuery = sql<{ installation_id: number; n: number }>`
-    select installation_id, sum(refusals) as n from (${interiorRows(
-      ctx.dbKind,
-      splits,
-      sql`r.installation_id, r.refusals`,
-      sql``,
-      whole,
-    )}) x group by installation_id`;
-  const [edges, sums, months] = await Promise.all([
+  const [edges, spans, months] = await Promise.all([
     edgeRefusals(ctx, splits, start, end, sql``),
-    sumsQuery.execute(ctx.db),
+    keptSpanSums(ctx, splits, whole, now),
     whole ? wholeMonthSums(ctx, subjects, whole, now) : null,
   ]);
   const refusals = new Map<number, number>();
   const addRefusals = (id: number, n: number) => refusals.set(id, (refusals.get(id) ?? 0) + n);
   for (const e of edges) addRefusals(e.installationId, 1);
-  for (const x of sums.rows) addRefusals(Number(x.installation_id), Number(x.n));
+  for (const span of spans) for (const [id, e] of span) addRefusals(id, e.refusals);
   for (const [id, m] of months ?? []) addRefusals(id, m.refusals);
 
   const top = new Set(topIds(subjects, refusals, limit));
@@ -514,27 +572,28 @@ async function hourCounts(
     addAt(entry(e.installationId).hours, hour);
   }
   const drawn = subjects.filter((x) => top.has(x.id));
-  const offsetOf = new Map(drawn.map((x) => [x.id, x.utcOffsetMin]));
-  // The other days inside from their masks, around the whole months; those from what is kept of them.
-  const spanMasks = splits.flatMap((g) => {
-    const ids = g.ids.filter((id) => top.has(id));
-    const spans: [string, string][] = whole
+  // The hours of the days inside, kept: the whole months' and the other days' around them.
+  const kept = await Promise.all([
+    ...splits.flatMap((g) => {
+      const mine = drawn.filter((x) => x.utcOffsetMin === g.offsetMin);
+      return nonEmptySpansOf(g, whole).map(([after, before]) =>
+        keptHours(ctx, mine, spanPeriod(g, after, before), after, before, now),
+      );
+    }),
+    ...(whole
       ? [
-          [g.firstDay, whole.lo],
-          [whole.hi, g.lastDay],
+          keptHours(
+            ctx,
+            drawn,
+            monthsPeriod(whole.first, whole.last),
+            addDays(whole.lo, -1),
+            addDays(whole.hi, 1),
+            now,
+          ),
         ]
-      : [[g.firstDay, g.lastDay]];
-    return spans.map(([after, before]) => maskStrings(ctx, ids, after, before));
-  });
-  const [masks, kept] = await Promise.all([
-    Promise.all(spanMasks),
-    whole ? wholeMonthHours(ctx, drawn, whole, now) : null,
+      : []),
   ]);
-  for (const m of masks.flat()) {
-    const h = entry(m.installationId).hours;
-    forEachMaskHour(m.masks, offsetOf.get(m.installationId)!, (t) => addAt(h, t));
-  }
-  for (const [id, m] of kept ?? []) {
+  for (const [id, m] of kept.flatMap((x) => [...x])) {
     const h = entry(id).hours;
     for (let i = 0; i < m.at.length; i += 1) addAt(h, m.at[i]!, m.n[i]!);
   }
