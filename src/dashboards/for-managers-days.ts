@@ -55,6 +55,9 @@ export function localDayBounds(day: string, offsetMin: number): { start: number;
   return { start, end: start + DAY - 1 };
 }
 
+/** The instant an axis day (Moscow) starts. */
+export const axisDayStart = (day: string): number => localDayBounds(day, ROLLUP_OFFSET_MIN).start;
+
 export interface DayAxis {
   /** A point per month (`months`), not per day. */
   monthly: boolean;

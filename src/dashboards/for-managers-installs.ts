@@ -8,7 +8,16 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { localDayOf } from '../ingest/usage-rollup.js';
 import { idIn, stringAgg } from '../db/dialect.js';
-import { DAY, monthStart, monthsPeriod, shiftMonth, type DayAxis } from './for-managers-days.js';
+import {
+  addDays,
+  axisDate,
+  axisDayStart,
+  DAY,
+  monthStart,
+  monthsPeriod,
+  shiftMonth,
+  type DayAxis,
+} from './for-managers-days.js';
 import type { Range } from './range.js';
 import { periodFigures } from './period-cache.js';
 import { chunks, latestIn, seriesFor } from './series-read.js';
@@ -102,9 +111,10 @@ export async function installationFacts(
     e.month += m;
     acts.set(id, e);
   };
-  const daily = (lo: string, hi: string, both: boolean) =>
-    Promise.all(
-      chunks(ids).map((chunk) =>
+  const dailySums = async (only: readonly number[], lo: string, hi: string) => {
+    const out = new Map<number, { range: number; month: number }>();
+    const ps = await Promise.all(
+      chunks(only).map((chunk) =>
         sql<{ installation_id: number; range_acts: number; month_acts: number }>`
           select installation_id,
             sum(case when day >= ${firstDay} then ${ACTIONS} else 0 end) as range_acts,
@@ -113,12 +123,30 @@ export async function installationFacts(
           where ${idIn(ctx.dbKind, 'installation_id', chunk)} and day >= ${lo} and day <= ${hi}
           group by installation_id`.execute(ctx.db),
       ),
-    ).then((ps) => {
-      for (const r of ps.flatMap((p) => p.rows))
-        add(Number(r.installation_id), Number(r.range_acts), both ? Number(r.month_acts) : 0);
+    );
+    for (const r of ps.flatMap((p) => p.rows))
+      out.set(Number(r.installation_id), { range: Number(r.range_acts), month: Number(r.month_acts) });
+    return out;
+  };
+  const daily = (lo: string, hi: string, both: boolean) =>
+    dailySums(ids, lo, hi).then((m) => {
+      for (const [id, x] of m) add(id, x.range, both ? x.month : 0);
     });
-  // This month's days: the month to date, and the range's part of it.
-  const reads: Promise<unknown>[] = [daily(month, toDay, true)];
+  // This month's days: the month to date, and the range's part of it. Those before today are kept per
+  // database (period-cache.ts; late reports show when the slot expires), today's are read.
+  const lastClosed = [toDay, addDays(axisDate(now), -1)].reduce((a, b) => (a < b ? a : b));
+  const reads: Promise<unknown>[] = [];
+  if (lastClosed >= month) {
+    const period = { key: `${firstDay}|${month}|${lastClosed}`, to: axisDayStart(addDays(lastClosed, 1)) };
+    reads.push(
+      periodFigures(ctx.db, 'installation-days', period, ids, now, (missing) =>
+        dailySums(missing, month, lastClosed),
+      ).then((m) => {
+        for (const [id, x] of m) add(id, x.range, x.month);
+      }),
+    );
+  }
+  if (lastClosed < toDay) reads.push(daily(lastClosed < month ? month : addDays(lastClosed, 1), toDay, true));
   if (fromDay < month) {
     // Before this month: the first month's days from the daily rollup unless it starts on the 1st, the
     // months between whole from the monthly one.

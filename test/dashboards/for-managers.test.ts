@@ -724,6 +724,58 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
     expect(await activity(NOW + 2 * RECENT_TTL_MS)).toBe(before);
   });
 
+  it("the table's days of this month before today are kept: today's actions show at once, yesterday's when the slot expires", async () => {
+    const q = { panels: ['clients'] as ForManagersPanel[] };
+    const activity = async (now: number) =>
+      (await run(a.actors.admin, q, now)).clients!.find((c) => c.installationId === a.i1.id)!.activity;
+    const before = await activity(NOW);
+    expect(before).toBe(
+      expectedTable(aIds(), { from: mskMidnight('2026-04-01'), to: NOW }).find(
+        (c) => c.installationId === a.i1.id,
+      )!.activity,
+    );
+    const db = s.t.ctx.db;
+    const today = axisDate(NOW);
+    const yesterday = axisDate(NOW - DAY);
+    const rowOf = (day: string) =>
+      db
+        .selectFrom('installation_usage_daily')
+        .selectAll()
+        .where('installation_id', '=', a.i1.id)
+        .where('day', '=', day)
+        .executeTakeFirst();
+    const kept = await rowOf(yesterday);
+    expect(kept).toBeDefined();
+    expect(await rowOf(today)).toBeUndefined();
+    const setSearches = (n: number) =>
+      db
+        .updateTable('installation_usage_daily')
+        .set({ searches: n })
+        .where('installation_id', '=', a.i1.id)
+        .where('day', '=', yesterday)
+        .execute();
+    // Today's row, as the day's first report would write it: 5 actions.
+    await db
+      .insertInto('installation_usage_daily')
+      .values({ ...kept!, day: today, searches: 5, docs_counted: 0, services: 0, saved: 0, printed: 0 })
+      .execute();
+    try {
+      expect(await activity(NOW)).toBe(before! + 5);
+      // Yesterday's row as a late report would leave it: read again when the slot expires (10 minutes).
+      await setSearches(Number(kept!.searches) + 7);
+      expect(await activity(NOW)).toBe(before! + 5);
+      expect(await activity(NOW + RECENT_TTL_MS)).toBe(before! + 12);
+    } finally {
+      await setSearches(Number(kept!.searches));
+      await db
+        .deleteFrom('installation_usage_daily')
+        .where('installation_id', '=', a.i1.id)
+        .where('day', '=', today)
+        .execute();
+    }
+    expect(await activity(NOW + 2 * RECENT_TTL_MS)).toBe(before);
+  });
+
   it('limit keeps the worst installations and the busiest users; the zero-query panel keeps a third', async () => {
     const q = { from: mskMidnight('2026-03-01'), to: NOW, limit: 2 };
     const out = await run(a.actors.admin, q);
@@ -980,9 +1032,10 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
       series: per.map((e) => [`i:${e.id}`, e.values]),
     });
 
-    // A refusal for another reason counts in the chart, not in the table: on a day inside the range
-    // (read from the daily rows, kept as the store keeps them), on the range's last day (from the log)
-    // and on its first day, which the range covers from midnight (Moscow): read from the daily rows too.
+    // A refusal for another reason counts in the chart, not in the table: on the range's last day (from
+    // the log, at once), on a day inside the range and on its first day, which the range covers from
+    // midnight (Moscow): those two from the daily rows, kept as the store keeps them, and as closed
+    // days kept per database too, so they show when the slot expires (10 minutes: days closed lately).
     const inside = Date.UTC(2026, 3, 2, 10, 7);
     const lastDay = Date.UTC(2026, 3, 2, 22, 30);
     const firstDay = Date.UTC(2026, 1, 28, 21, 20);
@@ -991,16 +1044,21 @@ describe.each(DB_KINDS)('Для менеджеров (%s)', (kind) => {
       login: 'wrong-pw',
       reason: 'Неверный пароль',
     }));
+    const hours = [Date.UTC(2026, 3, 2, 22), Date.UTC(2026, 3, 2, 10), Date.UTC(2026, 1, 28, 21)];
+    const before = out.refusedPerHour!.series.find((x) => x.installationId === a.i3.id)?.values;
+    const i3Hours = (o: ForManagersOut) => {
+      const i3 = o.refusedPerHour!.series.find((x) => x.installationId === a.i3.id)!;
+      return hours.map((hour) => i3.values[starts.indexOf(hour)]! - (before?.[starts.indexOf(hour)] ?? 0));
+    };
     await withRefusals(a.i3, 180, wrong, async () => {
-      const again = await run(a.actors.admin, { ...q, panels: ['refusedTable', 'refusedPerHour'] });
+      const panels: ForManagersPanel[] = ['refusedTable', 'refusedPerHour'];
+      const again = await run(a.actors.admin, { ...q, panels });
       expect(again.refusedTable).toEqual(out.refusedTable);
-      const i3 = again.refusedPerHour!.series.find((x) => x.installationId === a.i3.id)!;
-      const before = out.refusedPerHour!.series.find((x) => x.installationId === a.i3.id)?.values;
-      for (const hour of [Date.UTC(2026, 3, 2, 10), Date.UTC(2026, 3, 2, 22), Date.UTC(2026, 1, 28, 21)]) {
-        const i = starts.indexOf(hour);
-        expect(i3.values[i]).toBe((before?.[i] ?? 0) + 1);
-      }
+      expect(i3Hours(again)).toEqual([1, 0, 0]);
       expect(again.clients).toBeUndefined();
+      const later = await run(a.actors.admin, { ...q, panels }, NOW + RECENT_TTL_MS);
+      expect(later.refusedTable).toEqual(out.refusedTable);
+      expect(i3Hours(later)).toEqual([1, 1, 1]);
     });
   });
 
