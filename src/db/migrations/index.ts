@@ -18,6 +18,8 @@ import * as m0015 from './0015_samples_hourly.js';
 import * as m0016 from './0016_partitions.js';
 import * as m0017 from './0017_refused_logons_monthly.js';
 import * as m0018 from './0018_user_active_day_bounds.js';
+import * as m0019 from './0019_search_log_empty_at.js';
+import * as m0020 from './0020_refused_logons_at.js';
 
 interface VersionedMigration {
   up(db: Kysely<unknown>, kind: DbKind): Promise<void>;
@@ -43,6 +45,8 @@ const ALL: Record<string, VersionedMigration> = {
   '0016_partitions': m0016,
   '0017_refused_logons_monthly': m0017,
   '0018_user_active_day_bounds': m0018,
+  '0019_search_log_empty_at': m0019,
+  '0020_refused_logons_at': m0020,
 };
 
 export function migrationsFor(kind: DbKind): Record<string, Migration> {
