@@ -108,7 +108,18 @@ async function latestRaw(
   const out = new Map<number, Point>();
   const parts = await Promise.all(
     chunks(seriesIds).map((ids) =>
-      sql<{ series_id: number; ts: number; value: number }>`
+      // PostgreSQL takes the time and the value in one seek (the key includes the value); SQLite has no
+      // LATERAL, so it seeks the time, then the row.
+      ctx.dbKind === 'postgres'
+        ? sql<{ series_id: number; ts: number; value: number }>`
+          select s.id as series_id, y.ts, y.value
+          from series s
+          cross join lateral (
+            select ts, value from samples where series_id = s.id and ts >= ${from} and ts <= ${to}
+            order by ts desc limit 1
+          ) y
+          where ${idIn(ctx.dbKind, 's.id', ids)}`.execute(ctx.db)
+        : sql<{ series_id: number; ts: number; value: number }>`
           select l.series_id, l.lts as ts, x.value
           from (
             select s.id as series_id,

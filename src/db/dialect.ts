@@ -40,12 +40,14 @@ export function stringAgg(kind: DbKind, expr: RawBuilder<string>, sep: string): 
  * `column` is one of `ids`, the whole list bound as one parameter: a JSON array read by `json_each` on
  * SQLite, an array on PostgreSQL (`= any`). A list of a thousand ids then costs one bind instead of a
  * thousand, is not split into statements of at most so many, and the statement's text does not change
- * with the list (so it is prepared once). Both engines look each id up in the column's index.
+ * with the list (so it is prepared once). Both engines look each id up in the column's index. The
+ * PostgreSQL array goes as its text (`{1,2,3}`), built in one join: the driver would quote and escape
+ * every element as a string, which for the dashboards' lists cost more than the rest of sending.
  */
 export function idIn(kind: DbKind, column: string, ids: readonly number[]): RawBuilder<SqlBool> {
   return kind === 'sqlite'
     ? sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`
-    : sql<SqlBool>`${sql.ref(column)} = any(${ids}::bigint[])`;
+    : sql<SqlBool>`${sql.ref(column)} = any(${`{${ids.join(',')}}`}::bigint[])`;
 }
 
 /**
