@@ -21,6 +21,7 @@ import { fleetScale } from '../storage/scale.js';
 import { summaryRows, summaryTable, writeSummarySection, type BenchRun, type Saved } from './summary.js';
 import { runMain } from '../lib/run-main.js';
 import { progressSince } from '../lib/progress.js';
+import { SERVER_NODE_FLAGS } from '../lib/node-flags.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -80,11 +81,15 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ co
   const t0 = performance.now();
   progress(`${name}: npm run bench:${name} -- ${args.join(' ')}`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}/main.ts`, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...SERVER_NODE_FLAGS, '--import', 'tsx', `bench/${name}/main.ts`, ...args],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     child.on('exit', (code) => {
       const ms = performance.now() - t0;
       progress(

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../lib/node-flags.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const READY_TIMEOUT_MS = 90_000;
@@ -47,21 +48,25 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
  */
 export async function startNode(s: NodeSettings): Promise<SmartNode> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `smart-bench-${s.id}-`));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/cluster/serve-entry.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      SMART_DATABASE_URL: s.databaseUrl,
-      SMART_DATA_DIR: dataDir,
-      SMART_HOST: '127.0.0.1',
-      SMART_PORT: String(s.port),
-      SMART_NODE_ID: s.id,
-      SMART_SECRET_KEY: s.secretKeyHex,
-      SMART_LOG_LEVEL: 'warn',
-      SMART_ACTIVE_CHECKS: 'false',
+  const child = spawn(
+    process.execPath,
+    [...SERVER_NODE_FLAGS, '--import', 'tsx', 'bench/cluster/serve-entry.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SMART_DATABASE_URL: s.databaseUrl,
+        SMART_DATA_DIR: dataDir,
+        SMART_HOST: '127.0.0.1',
+        SMART_PORT: String(s.port),
+        SMART_NODE_ID: s.id,
+        SMART_SECRET_KEY: s.secretKeyHex,
+        SMART_LOG_LEVEL: 'warn',
+        SMART_ACTIVE_CHECKS: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   const keep = (b: Buffer): void => {
     output = (output + b.toString()).slice(-4000);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_NODE_FLAGS } from '../../bench/lib/node-flags.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = path.join(ROOT, 'dist/cli/main.js');
@@ -23,6 +24,17 @@ describe('the smart command (bin/smart.js, built dist/)', () => {
     const stale = !fs.existsSync(MAIN) || fs.statSync(MAIN).mtimeMs < newestSource(path.join(ROOT, 'src'));
     if (stale) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
   }, 120_000);
+
+  it('runs as a program through its shebang, with the young generation it asks for', () => {
+    // `npx smart` and the bin link execute the file itself: `env -S` must split the Node flag off.
+    const r = spawnSync(path.join(ROOT, 'bin/smart.js'), ['--help'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('smart serve');
+    expect(fs.readFileSync(path.join(ROOT, 'bin/smart.js'), 'utf8').split('\n')[0]).toBe(
+      `#!/usr/bin/env -S node ${SERVER_NODE_FLAGS.join(' ')}`,
+    );
+  });
 
   it('--help lists every command', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/smart.js'), '--help'], { encoding: 'utf8' });
